@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Glue shared by the binding files: Lua tables as struct pl_source, struct pl_sink building
+ * Lua tables, handle checking, and the error convention (misuse raises; failures return
+ * nil, message, errno).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "glue.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* a Lua table as a struct pl_source */
+
+
+static void lsrc_ask(struct lsrc *s, const char *key)
+{
+	int d = s->depth, i;
+
+	for (i = 0; i < s->nasked[d]; i++)
+		if (strcmp(s->asked[d][i], key) == 0)
+			return;
+	if (s->nasked[d] < SRC_MAXKEYS)
+		s->asked[d][s->nasked[d]++] = key;
+}
+
+static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	lua_State *L = s->L;
+
+	memset(v, 0, sizeof(*v));
+	lsrc_ask(s, key);
+	switch (lua_getfield(L, s->idx[s->depth], key)) {
+	case LUA_TNIL:
+		v->kind = PL_V_NIL;
+		break;
+	case LUA_TBOOLEAN:
+		v->kind = PL_V_BOOL;
+		v->b = lua_toboolean(L, -1);
+		break;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, -1)) {
+			v->kind = PL_V_INT;
+			v->i = lua_tointeger(L, -1);
+		} else {
+			v->kind = PL_V_OTHER;
+		}
+		break;
+	case LUA_TSTRING:
+		/* The string stays alive: the table on the stack holds it. */
+		v->kind = PL_V_STR;
+		v->s = lua_tolstring(L, -1, &v->len);
+		break;
+	case LUA_TTABLE:
+		v->kind = PL_V_TABLE;
+		break;
+	default:
+		v->kind = PL_V_OTHER;
+		break;
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int lsrc_enter(struct pl_source *src, const char *key)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	lua_State *L = s->L;
+	int t;
+
+	lsrc_ask(s, key);
+	t = lua_getfield(L, s->idx[s->depth], key);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE || s->depth + 1 >= SRC_MAXDEPTH) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	s->depth++;
+	s->idx[s->depth] = lua_gettop(L);
+	s->name[s->depth] = key;
+	s->nasked[s->depth] = 0;
+	return 1;
+}
+
+static int lsrc_leave(struct pl_source *src, struct pl_err *e)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	lua_State *L = s->L;
+	int d = s->depth, rc = 0;
+
+	lua_pushnil(L);
+	while (rc == 0 && lua_next(L, s->idx[d]) != 0) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int i, known = 0;
+
+		for (i = 0; k && i < s->nasked[d]; i++)
+			if (strcmp(s->asked[d][i], k) == 0)
+				known = 1;
+		if (!known) {
+			if (k)
+				rc = pl_err_misuse(e, "%s%sunknown option \"%s\"", d ? s->name[d] : "",
+						   d ? ": " : "", k);
+			else
+				rc = pl_err_misuse(e, "%s%soption keys must be strings",
+						   d ? s->name[d] : "", d ? ": " : "");
+			lua_pop(L, 2);
+			break;
+		}
+		lua_pop(L, 1);
+	}
+	if (d > 0) {
+		lua_remove(L, s->idx[d]);
+		s->depth--;
+	}
+	return rc;
+}
+
+/* Start a source over the table at stack index @idx. */
+void lsrc_init(struct lsrc *s, lua_State *L, int idx)
+{
+	s->base.get = lsrc_get;
+	s->base.enter = lsrc_enter;
+	s->base.leave = lsrc_leave;
+	s->L = L;
+	s->depth = 0;
+	s->idx[0] = lua_absindex(L, idx);
+	s->name[0] = NULL;
+	s->nasked[0] = 0;
+	luaL_checkstack(L, SRC_MAXDEPTH + 4, "plumb: option tables nested too deep");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* a struct pl_sink building Lua tables */
+
+
+/* Store the value on top into the open table at @parent (relative), under @key or appended. */
+static void lsink_store(struct lsink *k, int parent, const char *key)
+{
+	lua_State *L = k->L;
+
+	if (key)
+		lua_setfield(L, parent, key);
+	else
+		lua_rawseti(L, parent, ++k->n[k->depth]);
+}
+
+static void lsink_set(struct lsink *k, const char *key)
+{
+	lsink_store(k, -2, key);
+}
+
+static void lsink_num(struct pl_sink *sk, const char *key, double v)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	lua_pushnumber(k->L, v);
+	lsink_set(k, key);
+}
+
+static void lsink_integer(struct pl_sink *sk, const char *key, long long v)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	lua_pushinteger(k->L, v);
+	lsink_set(k, key);
+}
+
+static void lsink_str(struct pl_sink *sk, const char *key, const char *s)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	lua_pushstring(k->L, s);
+	lsink_set(k, key);
+}
+
+static void lsink_boolean(struct pl_sink *sk, const char *key, int b)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	lua_pushboolean(k->L, b);
+	lsink_set(k, key);
+}
+
+static void lsink_begin(struct pl_sink *sk, const char *key)
+{
+	struct lsink *k = (struct lsink *)sk;
+	lua_State *L = k->L;
+
+	luaL_checkstack(L, 4, "plumb: record nested too deep");
+	lua_createtable(L, 0, key ? 4 : 24);
+	lua_pushvalue(L, -1);
+	lsink_store(k, -3, key);
+	if (k->depth + 1 < SINK_MAXDEPTH)
+		k->depth++;
+	k->n[k->depth] = 0;
+}
+
+static void lsink_begin_list(struct pl_sink *sk, const char *key)
+{
+	struct lsink *k = (struct lsink *)sk;
+	lua_State *L = k->L;
+
+	luaL_checkstack(L, 4, "plumb: record nested too deep");
+	lua_createtable(L, 4, 0);
+	lua_pushvalue(L, -1);
+	lsink_store(k, -3, key);
+	if (k->depth + 1 < SINK_MAXDEPTH)
+		k->depth++;
+	k->n[k->depth] = 0;
+}
+
+static void lsink_end(struct pl_sink *sk)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	lua_pop(k->L, 1);
+	if (k->depth > 0)
+		k->depth--;
+}
+
+static void lsink_ifindex(struct pl_sink *sk, const char *key, uint32_t idx)
+{
+	struct lsink *k = (struct lsink *)sk;
+	lua_State *L = k->L;
+
+	lua_pushinteger(L, idx);
+	lua_setfield(L, -2, key);
+	/* Remember (table, key): names are filled in once the whole reply is read. */
+	lua_pushvalue(L, -1);
+	lua_rawseti(L, k->fix, ++k->nfix);
+	lua_pushstring(L, key);
+	lua_rawseti(L, k->fix, ++k->nfix);
+}
+
+static void lsink_reset(struct pl_sink *sk)
+{
+	struct lsink *k = (struct lsink *)sk;
+	lua_State *L = k->L;
+
+	lua_settop(L, k->root);
+	lua_newtable(L);
+	lua_replace(L, k->root);
+	lua_newtable(L);
+	lua_replace(L, k->fix);
+	k->nfix = 0;
+	k->depth = 0;
+	k->n[0] = 0;
+}
+
+/* Push the root table and the fix-up list, and start a sink on them. */
+void lsink_init(struct lsink *k, lua_State *L)
+{
+	memset(k, 0, sizeof(*k));
+	k->base.num = lsink_num;
+	k->base.integer = lsink_integer;
+	k->base.str = lsink_str;
+	k->base.boolean = lsink_boolean;
+	k->base.begin = lsink_begin;
+	k->base.begin_list = lsink_begin_list;
+	k->base.end = lsink_end;
+	k->base.ifindex = lsink_ifindex;
+	k->base.reset = lsink_reset;
+	k->L = L;
+	lua_newtable(L);
+	k->fix = lua_gettop(L);
+	lua_newtable(L);
+	k->root = lua_gettop(L);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* handles */
+
+
+struct lhandle *checkhandle(lua_State *L)
+{
+	struct lhandle *h = luaL_checkudata(L, 1, HANDLE_MT);
+
+	if (!h->open)
+		luaL_error(L, "attempt to use a closed plumb handle");
+	return h;
+}
+
+/* Report @e: raise for misuse, else push nil, message, errno. */
+int pusherr(lua_State *L, const char *op, const struct pl_err *e)
+{
+	if (e->misuse)
+		return luaL_error(L, "%s: %s", op, e->msg);
+	lua_pushnil(L);
+	lua_pushstring(L, e->msg);
+	lua_pushinteger(L, e->err);
+	return 3;
+}
+
+/* A device argument: a name or an ifindex. */
+void checkdev(lua_State *L, int arg, struct pl_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		if (!lua_isinteger(L, arg))
+			luaL_argerror(L, arg, "dev: expected a name or an ifindex");
+		v->kind = PL_V_INT;
+		v->i = lua_tointeger(L, arg);
+	} else if (lua_type(L, arg) == LUA_TSTRING) {
+		v->kind = PL_V_STR;
+		v->s = lua_tolstring(L, arg, &v->len);
+	} else {
+		luaL_argerror(L, arg, lua_pushfstring(L, "dev: expected a name or an ifindex, got %s",
+						      luaL_typename(L, arg)));
+	}
+}
+
+/* Replace the ifindex values noted in the fix-up list by device names: from the records of
+ * this same reply when it is a link list (@links), else with one get per unknown index. */
+void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links)
+{
+	int map, i;
+
+	if (k->nfix == 0)
+		return;
+	lua_newtable(L);
+	map = lua_gettop(L);
+	if (links) {
+		lua_Integer n = luaL_len(L, k->root), j;
+
+		for (j = 1; j <= n; j++) {
+			lua_rawgeti(L, k->root, j);
+			lua_getfield(L, -1, "ifindex");
+			lua_getfield(L, -2, "ifname");
+			lua_rawset(L, map);
+			lua_pop(L, 1);
+		}
+	}
+	for (i = 1; i + 1 <= k->nfix; i += 2) {
+		lua_rawgeti(L, k->fix, i);	/* table */
+		lua_rawgeti(L, k->fix, i + 1);	/* key */
+		lua_pushvalue(L, -1);
+		lua_rawget(L, -3);		/* ifindex */
+		if (lua_isinteger(L, -1)) {
+			lua_Integer idx = lua_tointeger(L, -1);
+
+			if (lua_rawgeti(L, map, idx) == LUA_TNIL) {
+				char name[64];
+				struct pl_err e;
+
+				lua_pop(L, 1);
+				if (pl_link_name(&h->s, (int)idx, name, sizeof(name), &e) == 1)
+					lua_pushstring(L, name);
+				else
+					lua_pushboolean(L, 0);	/* absent: keep the number */
+				lua_pushvalue(L, -1);
+				lua_rawseti(L, map, idx);
+			}
+			if (lua_type(L, -1) == LUA_TSTRING) {
+				lua_pushvalue(L, -3);	/* key */
+				lua_insert(L, -2);
+				lua_rawset(L, -5);
+			} else {
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 3);
+	}
+	lua_pop(L, 1);
+}
+
+int pushtrue(lua_State *L)
+{
+	lua_pushboolean(L, 1);
+	return 1;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the files of bindings/: Lua <-> core glue. Nothing here is exported. */
+#ifndef PLUMB_GLUE_H
+#define PLUMB_GLUE_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "../core/plumb.h"
+
+#define HANDLE_MT "plumb.handle"
+#define SRC_MAXDEPTH 8
+#define SRC_MAXKEYS 128
+#define SINK_MAXDEPTH 16
+
+/* a Lua table read as a struct pl_source (unknown keys are refused when a table is left) */
+struct lsrc {
+	struct pl_source base;
+	lua_State *L;
+	int depth;
+	int idx[SRC_MAXDEPTH];			/* absolute stack index of each open table */
+	const char *name[SRC_MAXDEPTH];		/* key that opened it */
+	const char *asked[SRC_MAXDEPTH][SRC_MAXKEYS];
+	int nasked[SRC_MAXDEPTH];
+};
+
+/* a struct pl_sink building Lua tables: root list/table at .root */
+struct lsink {
+	struct pl_sink base;
+	lua_State *L;
+	int root;		/* absolute index of the root table */
+	int fix;		/* absolute index of the ifindex fix-up list (table, key, ...) */
+	int nfix;
+	int depth;
+	int n[SINK_MAXDEPTH];	/* array length of each open table */
+};
+
+/* a netlink handle userdata */
+struct lhandle {
+	struct pl_sock s;
+	int open;
+};
+
+/* Start a source over the table at stack index @idx. */
+void lsrc_init(struct lsrc *s, lua_State *L, int idx);
+/* Push the fix-up list and the root table, and start a sink on them. */
+void lsink_init(struct lsink *k, lua_State *L);
+/* The open handle at argument 1 (raises if closed). */
+struct lhandle *checkhandle(lua_State *L);
+/* Report @e: raise for misuse, else push nil, message, errno (returns 3). */
+int pusherr(lua_State *L, const char *op, const struct pl_err *e);
+/* A device argument: a name or an ifindex. */
+void checkdev(lua_State *L, int arg, struct pl_val *v);
+/* Turn the ifindex values a sink noted into names (@links: the root is a link list). */
+void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links);
+/* Push true (a mutation's result). */
+int pushtrue(lua_State *L);
+
+/* Methods of each object area, registered on the handle by luaopen_plumb_core. */
+extern const luaL_Reg pl_lua_link_methods[];
+
+#endif

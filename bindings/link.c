@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/* Handle methods for links: link_add, link_set, link_del, link_get, links, ifindex, ifname. */
+#include <errno.h>
+#include <string.h>
+
+#include "glue.h"
+
+static int h_link_add(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsrc src;
+	struct pl_err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	if (pl_link_add(&h->s, &src.base, &e) < 0)
+		return pusherr(L, "link_add", &e);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int h_link_set(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_val dev;
+	struct lsrc src;
+	struct pl_err e;
+
+	checkdev(L, 2, &dev);
+	luaL_checktype(L, 3, LUA_TTABLE);
+	lua_settop(L, 3);
+	lsrc_init(&src, L, 3);
+	if (pl_link_set(&h->s, &dev, &src.base, &e) < 0)
+		return pusherr(L, "link_set", &e);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int h_link_del(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_val dev;
+	struct pl_err e;
+
+	checkdev(L, 2, &dev);
+	luaL_argcheck(L, lua_isnoneornil(L, 3), 3, "link_del takes one device");
+	if (pl_link_del(&h->s, &dev, &e) < 0)
+		return pusherr(L, "link_del", &e);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int h_link_get(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsink k;
+	struct pl_val dev;
+	struct pl_err e;
+	int rc;
+
+	checkdev(L, 2, &dev);
+	lua_settop(L, 2);
+	lsink_init(&k, L);
+	rc = pl_link_get(&h->s, &dev, &k.base, &e);
+	if (rc <= 0)
+		return pusherr(L, "link_get", &e);
+	lua_settop(L, k.root);
+	resolve_names(L, h, &k, 0);
+	return 1;
+}
+
+static const char *const list_keys[] = { "kind", "master", NULL };
+
+static int h_links(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_link_filter f = { 0 };
+	struct lsink k;
+	struct pl_err e;
+
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		lua_pushnil(L);
+		while (lua_next(L, 2)) {
+			if (lua_type(L, -2) != LUA_TSTRING)
+				return luaL_argerror(L, 2, "filter keys must be strings");
+			luaL_checkoption(L, -2, NULL, list_keys);
+			lua_pop(L, 1);
+		}
+		if (lua_getfield(L, 2, "kind") != LUA_TNIL) {
+			if (lua_type(L, -1) != LUA_TSTRING)
+				return luaL_argerror(L, 2, "kind: expected a string");
+			f.kind = lua_tostring(L, -1);
+			if (!pl_link_kind_find(f.kind))
+				return luaL_argerror(L, 2, lua_pushfstring(L,
+						     "kind: unknown link kind \"%s\"", f.kind));
+		}
+		if (lua_getfield(L, 2, "master") != LUA_TNIL) {
+			struct pl_val dev;
+
+			checkdev(L, lua_gettop(L), &dev);
+			f.master = pl_link_dev(&h->s, &dev, "master", &e);
+			if (f.master < 0)
+				return pusherr(L, "links", &e);
+		}
+	}
+	lsink_init(&k, L);
+	if (pl_link_list(&h->s, &f, &k.base, &e) < 0)
+		return pusherr(L, "links", &e);
+	lua_settop(L, k.root);
+	resolve_names(L, h, &k, 1);
+	return 1;
+}
+
+static int h_ifindex(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_val dev;
+	struct pl_err e;
+	int idx;
+
+	checkdev(L, 2, &dev);
+	idx = pl_link_dev(&h->s, &dev, "dev", &e);
+	if (idx < 0)
+		return pusherr(L, "ifindex", &e);
+	lua_pushinteger(L, idx);
+	return 1;
+}
+
+static int h_ifname(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	lua_Integer idx = luaL_checkinteger(L, 2);
+	char name[64];
+	struct pl_err e;
+	int rc;
+
+	luaL_argcheck(L, idx > 0 && idx <= INT32_MAX, 2, "invalid ifindex");
+	rc = pl_link_name(&h->s, (int)idx, name, sizeof(name), &e);
+	if (rc < 0)
+		return pusherr(L, "ifname", &e);
+	if (rc == 0) {
+		pl_err_set(&e, ENODEV, "ifname %d: No such device", (int)idx);
+		return pusherr(L, "ifname", &e);
+	}
+	lua_pushstring(L, name);
+	return 1;
+}
+
+const luaL_Reg pl_lua_link_methods[] = {
+	{ "link_add", h_link_add },
+	{ "link_set", h_link_set },
+	{ "link_del", h_link_del },
+	{ "link_get", h_link_get },
+	{ "links", h_links },
+	{ "ifindex", h_ifindex },
+	{ "ifname", h_ifname },
+	{ NULL, NULL },
+};

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One generic builder and one generic parser, both walking a descriptor table
+ * (struct pl_attrs): adding an attribute to plumb is one table entry.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/if_vlan.h>
+
+#include "plumb.h"
+
+void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < alen && o + 3 < len; i++)
+		o += snprintf(buf + o, len - o, i ? ":%02x" : "%02x", a[i]);
+}
+
+/* Parse "aa:bb:cc:dd:ee:ff" (1 to 32 bytes); 0 on success. */
+int pl_parse_mac(const char *s, uint8_t *out, size_t *olen)
+{
+	size_t n = 0;
+
+	for (;;) {
+		unsigned v = 0;
+		int d;
+
+		for (d = 0; d < 2 && *s && *s != ':'; d++, s++) {
+			char c = *s;
+
+			if (c >= '0' && c <= '9')
+				v = v * 16 + (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v = v * 16 + (unsigned)(c - 'a' + 10);
+			else if (c >= 'A' && c <= 'F')
+				v = v * 16 + (unsigned)(c - 'A' + 10);
+			else
+				return -1;
+		}
+		if (d == 0 || n >= 32)
+			return -1;
+		out[n++] = (uint8_t)v;
+		if (*s == '\0')
+			break;
+		if (*s != ':')
+			return -1;
+		s++;
+	}
+	*olen = n;
+	return 0;
+}
+
+/* Parse an IPv4 or IPv6 address into @out (16 bytes); sets *family. */
+int pl_parse_inet(const char *s, void *out, int *family)
+{
+	if (inet_pton(AF_INET, s, out) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *pl_enum_name(const struct pl_enum *t, unsigned long long v)
+{
+	for (; t && t->name; t++)
+		if (t->value == v)
+			return t->name;
+	return NULL;
+}
+
+static int pl_enum_value(const struct pl_enum *t, const char *name, unsigned long long *v)
+{
+	for (; t && t->name; t++)
+		if (strcmp(t->name, name) == 0) {
+			*v = t->value;
+			return 0;
+		}
+	return -1;
+}
+
+static int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (; t && t->name && o + 2 < len; t++)
+		o += (size_t)snprintf(buf + o, len - o, "%s\"%s\"", o ? ", " : "", t->name);
+	return 0;
+}
+
+static const char *pl_vkind_name(enum pl_vkind k)
+{
+	static const char *const names[] = { "nil", "boolean", "integer", "string", "table",
+					     "other" };
+
+	return names[k];
+}
+
+/* A number for a numeric attribute: integer, boolean where allowed, or an enum name. */
+static int pl_val_number(struct pl_req *r, const struct pl_attr_desc *d, const struct pl_val *v,
+			 unsigned long long max, unsigned long long *out, struct pl_err *e)
+{
+	char choices[160];
+
+	if (v->kind == PL_V_INT) {
+		if (v->i < 0 || (unsigned long long)v->i > max)
+			return pl_err_misuse(e, "%s%s: %lld out of range 0..%llu", r->prefix,
+					     d->name, v->i, max);
+		*out = (unsigned long long)v->i;
+		return 0;
+	}
+	if (v->kind == PL_V_BOOL && (d->flags & (PL_F_BOOLIN | PL_F_BOOLOUT))) {
+		*out = v->b ? 1 : 0;
+		return 0;
+	}
+	if (v->kind == PL_V_STR && d->names) {
+		if (pl_enum_value(d->names, v->s, out) == 0)
+			return 0;
+		pl_enum_choices(d->names, choices, sizeof(choices));
+		return pl_err_misuse(e, "%s%s: unknown value \"%s\" (expected %s)", r->prefix,
+				     d->name, v->s, choices);
+	}
+	return pl_err_misuse(e, "%s%s: expected %s, got %s", r->prefix, d->name,
+			     d->names ? "a name or an integer" :
+			     (d->flags & (PL_F_BOOLIN | PL_F_BOOLOUT)) ? "a boolean" : "an integer",
+			     pl_vkind_name(v->kind));
+}
+
+static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
+			   const struct pl_val *v, struct pl_err *e)
+{
+	unsigned long long n;
+	uint8_t buf[32];
+	size_t blen;
+	int fam;
+
+	switch (d->atype) {
+	case PL_A_U8:
+		if (pl_val_number(r, d, v, UINT8_MAX, &n, e) < 0)
+			return -1;
+		buf[0] = (uint8_t)n;
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, 1, buf, e);
+	case PL_A_U16: {
+		uint16_t x;
+
+		if (pl_val_number(r, d, v, UINT16_MAX, &n, e) < 0)
+			return -1;
+		x = (uint16_t)n;
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, sizeof(x), &x, e);
+	}
+	case PL_A_BE16: {
+		uint16_t x;
+
+		if (pl_val_number(r, d, v, UINT16_MAX, &n, e) < 0)
+			return -1;
+		x = htons((uint16_t)n);
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, sizeof(x), &x, e);
+	}
+	case PL_A_U32: {
+		uint32_t x;
+
+		if (pl_val_number(r, d, v, UINT32_MAX, &n, e) < 0)
+			return -1;
+		x = (uint32_t)n;
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, sizeof(x), &x, e);
+	}
+	case PL_A_U64: {
+		uint64_t x;
+
+		if (pl_val_number(r, d, v, INT64_MAX, &n, e) < 0)
+			return -1;
+		x = n;
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, sizeof(x), &x, e);
+	}
+	case PL_A_FLAG:
+		if (v->kind != PL_V_BOOL)
+			return pl_err_misuse(e, "%s%s: expected a boolean, got %s", r->prefix,
+					     d->name, pl_vkind_name(v->kind));
+		if (!v->b)
+			return 0;
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, 0, NULL, e);
+	case PL_A_STR:
+		if (v->kind != PL_V_STR)
+			return pl_err_misuse(e, "%s%s: expected a string, got %s", r->prefix,
+					     d->name, pl_vkind_name(v->kind));
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, v->len + 1, v->s, e);
+	case PL_A_MAC:
+		if (v->kind != PL_V_STR || pl_parse_mac(v->s, buf, &blen) < 0)
+			return pl_err_misuse(e, "%s%s: malformed MAC address %s%s%s", r->prefix,
+					     d->name, v->kind == PL_V_STR ? "\"" : "(",
+					     v->kind == PL_V_STR ? v->s : pl_vkind_name(v->kind),
+					     v->kind == PL_V_STR ? "\"" : ")");
+		pl_req_field(r, d->name);
+		return pl_req_put(r, d->type, blen, buf, e);
+	case PL_A_IN4:
+	case PL_A_INET:
+		if (v->kind != PL_V_STR || pl_parse_inet(v->s, buf, &fam) < 0 ||
+		    (d->atype == PL_A_IN4 && fam != AF_INET))
+			return pl_err_misuse(e, "%s%s: malformed %s address %s%s%s", r->prefix,
+					     d->name, d->atype == PL_A_IN4 ? "IPv4" : "IP",
+					     v->kind == PL_V_STR ? "\"" : "(",
+					     v->kind == PL_V_STR ? v->s : pl_vkind_name(v->kind),
+					     v->kind == PL_V_STR ? "\"" : ")");
+		pl_req_field(r, d->name);
+		if (fam == AF_INET)
+			return pl_req_put(r, d->type, 4, buf, e);
+		return pl_req_put(r, d->type6, 16, buf, e);
+	case PL_A_IFINDEX: {
+		char what[64];
+		int idx;
+
+		snprintf(what, sizeof(what), "%s%s", r->prefix, d->name);
+		idx = pl_link_dev(r->sock, v, what, e);
+		if (idx < 0)
+			return -1;
+		pl_req_field(r, d->name);
+		return pl_req_put_u32(r, d->type, (uint32_t)idx, e);
+	}
+	default:
+		return pl_err_misuse(e, "%s%s: cannot be set", r->prefix, d->name);
+	}
+}
+
+int pl_attrs_put(struct pl_req *r, const struct pl_attrs *a, struct pl_source *src,
+		 struct pl_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct pl_attr_desc *d = &a->d[i];
+		struct pl_val v;
+
+		if (!d->name || (d->flags & PL_F_RO))
+			continue;
+		if (src->get(src, d->name, &v) < 0)
+			return pl_err_misuse(e, "%s%s: cannot read", r->prefix, d->name);
+		if (v.kind == PL_V_NIL)
+			continue;
+		if (pl_attr_put_one(r, d, &v, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* parsing */
+
+static int pl_is_mcast(const struct nlattr *at)
+{
+	const uint8_t *p = mnl_attr_get_payload(at);
+
+	if (mnl_attr_get_payload_len(at) == 4)
+		return (p[0] & 0xf0) == 0xe0;
+	if (mnl_attr_get_payload_len(at) == 16)
+		return p[0] == 0xff;
+	return 0;
+}
+
+static unsigned long long pl_attr_uint(const struct nlattr *at, size_t len)
+{
+	switch (len) {
+	case 1:
+		return mnl_attr_get_u8(at);
+	case 2:
+		return mnl_attr_get_u16(at);
+	case 4:
+		return mnl_attr_get_u32(at);
+	default:
+		return mnl_attr_get_u64(at);
+	}
+}
+
+static const char *const pl_vlan_flag_names[] = {
+	"REORDER_HDR", "GVRP", "LOOSE_BINDING", "MVRP", "BRIDGE_BINDING",
+};
+
+void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct pl_sink *k)
+{
+	const char *key = d->out ? d->out : d->name;
+	size_t plen = mnl_attr_get_payload_len(at);
+	const uint8_t *p = mnl_attr_get_payload(at);
+	static const size_t width[] = { [PL_A_U8] = 1, [PL_A_U16] = 2, [PL_A_U32] = 4,
+					[PL_A_U64] = 8, [PL_A_BE16] = 2, [PL_A_IFINDEX] = 4,
+					[PL_A_CLOCK] = 8, [PL_A_HEX16] = 2 };
+	char buf[INET6_ADDRSTRLEN + 40];
+	unsigned long long v;
+
+	switch (d->atype) {
+	case PL_A_U8:
+	case PL_A_U16:
+	case PL_A_U32:
+	case PL_A_U64:
+	case PL_A_BE16:
+	case PL_A_IFINDEX:
+	case PL_A_CLOCK:
+	case PL_A_HEX16:
+		if (plen < width[d->atype])
+			return;	/* malformed: skip rather than read past it */
+		v = pl_attr_uint(at, width[d->atype]);
+		if (d->atype == PL_A_BE16)
+			v = ntohs((uint16_t)v);
+		if (d->atype == PL_A_IFINDEX) {
+			if (k->ifindex && v)
+				k->ifindex(k, key, (uint32_t)v);
+			else
+				k->integer(k, key, (long long)v);
+			return;
+		}
+		if (d->atype == PL_A_CLOCK) {
+			k->num(k, key, (double)v / 100.0);
+			return;
+		}
+		if (d->atype == PL_A_HEX16) {
+			snprintf(buf, sizeof(buf), "0x%llx", v);
+			k->str(k, key, buf);
+			return;
+		}
+		if (d->names) {
+			const char *n = pl_enum_name(d->names, v);
+
+			if (n && (d->flags & PL_F_ENUMKEY))
+				k->boolean(k, n, 1);
+			else if (n)
+				k->str(k, key, n);
+			else
+				k->integer(k, key, (long long)v);
+		} else if (d->flags & PL_F_BOOLOUT) {
+			k->boolean(k, key, v != 0);
+		} else if (d->flags & PL_F_STRNUM) {
+			snprintf(buf, sizeof(buf), "%llu", v);
+			k->str(k, key, buf);
+		} else {
+			k->integer(k, key, (long long)v);
+		}
+		return;
+	case PL_A_FLAG:
+		k->boolean(k, key, 1);
+		return;
+	case PL_A_STR:
+		if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0)
+			k->str(k, key, mnl_attr_get_str(at));
+		else if (plen && memchr(p, '\0', plen) == NULL && plen < sizeof(buf)) {
+			memcpy(buf, p, plen);
+			buf[plen] = '\0';
+			k->str(k, key, buf);
+		}
+		return;
+	case PL_A_MAC:
+		pl_fmt_mac(buf, sizeof(buf), p, plen);
+		k->str(k, key, buf);
+		return;
+	case PL_A_IN4:
+	case PL_A_INET:
+		if (plen == 4)
+			inet_ntop(AF_INET, p, buf, sizeof(buf));
+		else if (plen == 16)
+			inet_ntop(AF_INET6, p, buf, sizeof(buf));
+		else
+			return;
+		k->str(k, key, buf);
+		return;
+	case PL_A_BRID: {
+		const struct ifla_bridge_id *id = (const void *)p;
+		char mac[24];
+
+		if (plen < sizeof(*id))
+			return;
+		pl_fmt_mac(mac, sizeof(mac), id->addr, 6);
+		snprintf(buf, sizeof(buf), "%02x%02x.%s", id->prio[0], id->prio[1], mac);
+		k->str(k, key, buf);
+		return;
+	}
+	case PL_A_PORTRANGE: {
+		const struct ifla_vxlan_port_range *pr = (const void *)p;
+
+		if (plen < sizeof(*pr))
+			return;
+		k->begin(k, key);
+		k->integer(k, "low", ntohs(pr->low));
+		k->integer(k, "high", ntohs(pr->high));
+		k->end(k);
+		return;
+	}
+	case PL_A_VLANFLAGS: {
+		const struct ifla_vlan_flags *f = (const void *)p;
+		size_t i;
+
+		if (plen < sizeof(*f))
+			return;
+		k->begin_list(k, key);
+		for (i = 0; i < sizeof(pl_vlan_flag_names) / sizeof(pl_vlan_flag_names[0]); i++)
+			if (f->flags & (1u << i))
+				k->str(k, NULL, pl_vlan_flag_names[i]);
+		k->end(k);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+/* Find the descriptor for attribute @at (several may share a type: remote/group). */
+static const struct pl_attr_desc *pl_attrs_find(const struct pl_attrs *a,
+						const struct nlattr *at)
+{
+	uint16_t t = mnl_attr_get_type(at);
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct pl_attr_desc *d = &a->d[i];
+
+		if (d->type != t && !(d->atype == PL_A_INET && d->type6 == t))
+			continue;
+		if (d->flags & PL_F_WO)
+			continue;
+		if ((d->flags & PL_F_UCAST) && pl_is_mcast(at))
+			continue;
+		if ((d->flags & PL_F_MCAST) && !pl_is_mcast(at))
+			continue;
+		return d;
+	}
+	return NULL;
+}
+
+static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a, struct pl_sink *k)
+{
+	const struct pl_attr_desc *d;
+
+	/* Kernels keep adding attributes: whatever is not in the table is skipped. */
+	if (mnl_attr_get_type(at) > a->maxtype)
+		return;
+	d = pl_attrs_find(a, at);
+	if (d)
+		pl_attr_emit(at, d, k);
+}
+
+void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k)
+{
+	const struct nlattr *at;
+
+	mnl_attr_for_each_nested(at, nest)
+		pl_attrs_walk(at, a, k);
+}
+
+void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
+			struct pl_sink *k)
+{
+	const struct nlattr *at;
+
+	mnl_attr_for_each(at, nlh, hdrlen)
+		pl_attrs_walk(at, a, k);
+}

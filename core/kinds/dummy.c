@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+/* dummy: no options. */
+#include "../plumb.h"
+
+const struct pl_link_kind pl_kind_dummy = {
+	.name = "dummy",
+};

@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Links: RTM_NEWLINK / DELLINK / GETLINK, built from and parsed into the descriptor tables
+ * of link.c (common attributes) and core/kinds/ (one file per kind).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "plumb.h"
+#include "kind.h"
+
+static const struct pl_enum pl_operstates[] = {
+	{ "UNKNOWN", 0 }, { "NOTPRESENT", 1 }, { "DOWN", 2 }, { "LOWERLAYERDOWN", 3 },
+	{ "TESTING", 4 }, { "DORMANT", 5 }, { "UP", 6 }, { NULL, 0 },
+};
+
+static const struct pl_enum pl_linkmodes[] = {
+	{ "DEFAULT", 0 }, { "DORMANT", 1 }, { "TESTING", 2 }, { NULL, 0 },
+};
+
+static const struct pl_enum pl_groups[] = { { "default", 0 }, { NULL, 0 } };
+
+static const struct pl_attr_desc pl_link_desc[] = {
+	{ IFLA_IFNAME, 0, PL_A_STR, 0, "name", "ifname", NULL },
+	{ IFLA_MTU, 0, PL_A_U32, 0, "mtu", NULL, NULL },
+	{ IFLA_QDISC, 0, PL_A_STR, PL_F_RO, "qdisc", NULL, NULL },
+	{ IFLA_MASTER, 0, PL_A_IFINDEX, 0, "master", NULL, NULL },
+	{ IFLA_OPERSTATE, 0, PL_A_U8, PL_F_RO, "operstate", NULL, pl_operstates },
+	{ IFLA_LINKMODE, 0, PL_A_U8, PL_F_RO, "linkmode", NULL, pl_linkmodes },
+	{ IFLA_GROUP, 0, PL_A_U32, 0, "group", NULL, pl_groups },
+	{ IFLA_TXQLEN, 0, PL_A_U32, 0, "txqueuelen", "txqlen", NULL },
+	{ IFLA_ADDRESS, 0, PL_A_MAC, 0, "address", NULL, NULL },
+	{ IFLA_BROADCAST, 0, PL_A_MAC, PL_F_RO, "broadcast", NULL, NULL },
+	{ IFLA_PERM_ADDRESS, 0, PL_A_MAC, PL_F_RO, "permaddr", NULL, NULL },
+	{ IFLA_PROMISCUITY, 0, PL_A_U32, PL_F_RO, "promiscuity", NULL, NULL },
+	{ IFLA_ALLMULTI, 0, PL_A_U32, PL_F_RO, "allmulti", NULL, NULL },
+	{ IFLA_MIN_MTU, 0, PL_A_U32, PL_F_RO, "min_mtu", NULL, NULL },
+	{ IFLA_MAX_MTU, 0, PL_A_U32, PL_F_RO, "max_mtu", NULL, NULL },
+	{ IFLA_NUM_TX_QUEUES, 0, PL_A_U32, PL_F_RO, "num_tx_queues", NULL, NULL },
+	{ IFLA_NUM_RX_QUEUES, 0, PL_A_U32, PL_F_RO, "num_rx_queues", NULL, NULL },
+	{ IFLA_GSO_MAX_SIZE, 0, PL_A_U32, PL_F_RO, "gso_max_size", NULL, NULL },
+	{ IFLA_GSO_MAX_SEGS, 0, PL_A_U32, PL_F_RO, "gso_max_segs", NULL, NULL },
+	{ IFLA_TSO_MAX_SIZE, 0, PL_A_U32, PL_F_RO, "tso_max_size", NULL, NULL },
+	{ IFLA_TSO_MAX_SEGS, 0, PL_A_U32, PL_F_RO, "tso_max_segs", NULL, NULL },
+	{ IFLA_GRO_MAX_SIZE, 0, PL_A_U32, PL_F_RO, "gro_max_size", NULL, NULL },
+	{ IFLA_IFALIAS, 0, PL_A_STR, 0, "alias", "ifalias", NULL },
+	{ IFLA_LINK_NETNSID, 0, PL_A_U32, PL_F_RO, "link_netnsid", NULL, NULL },
+	{ IFLA_PARENT_DEV_NAME, 0, PL_A_STR, PL_F_RO, "parentdev", NULL, NULL },
+	/* IFLA_LINK is reported by pl_link_parse: "link" or, across namespaces, "link_index". */
+	{ IFLA_LINK, 0, PL_A_IFINDEX, PL_F_WO, "link", NULL, NULL },
+};
+
+const struct pl_attrs pl_link_attrs = PL_ATTRS(pl_link_desc, IFLA_MAX);
+
+/* ---------------------------------------------------------------------------------------- */
+/* parsing */
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} pl_iff_names[] = {
+	{ IFF_LOOPBACK, "LOOPBACK" }, { IFF_BROADCAST, "BROADCAST" },
+	{ IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_MULTICAST, "MULTICAST" },
+	{ IFF_NOARP, "NOARP" }, { IFF_ALLMULTI, "ALLMULTI" }, { IFF_PROMISC, "PROMISC" },
+	{ IFF_MASTER, "MASTER" }, { IFF_SLAVE, "SLAVE" }, { IFF_DEBUG, "DEBUG" },
+	{ IFF_DYNAMIC, "DYNAMIC" }, { IFF_AUTOMEDIA, "AUTOMEDIA" }, { IFF_PORTSEL, "PORTSEL" },
+	{ IFF_NOTRAILERS, "NOTRAILERS" }, { IFF_UP, "UP" }, { IFF_LOWER_UP, "LOWER_UP" },
+	{ IFF_DORMANT, "DORMANT" }, { IFF_ECHO, "ECHO" },
+};
+
+static const struct pl_enum pl_arphrd[] = {
+	{ "netrom", ARPHRD_NETROM }, { "ether", ARPHRD_ETHER }, { "eether", ARPHRD_EETHER },
+	{ "ax25", ARPHRD_AX25 }, { "ieee802", ARPHRD_IEEE802 }, { "infiniband", ARPHRD_INFINIBAND },
+	{ "ppp", ARPHRD_PPP }, { "ipip", ARPHRD_TUNNEL }, { "tunnel6", ARPHRD_TUNNEL6 },
+	{ "sit", ARPHRD_SIT }, { "gre", ARPHRD_IPGRE }, { "ip6gre", ARPHRD_IP6GRE },
+	{ "loopback", ARPHRD_LOOPBACK }, { "ieee802.11", ARPHRD_IEEE80211 },
+	{ "can", ARPHRD_CAN }, { "none", ARPHRD_NONE }, { "void", ARPHRD_VOID },
+	{ "ipddp", ARPHRD_IPDDP }, { NULL, 0 },
+};
+
+static const struct pl_enum pl_gen_modes[] = {
+	{ "eui64", 0 }, { "none", 1 }, { "stable_secret", 2 }, { "random", 3 }, { NULL, 0 },
+};
+
+static void pl_link_flags(unsigned flags, struct pl_sink *k)
+{
+	size_t i;
+
+	k->begin_list(k, "flags");
+	if ((flags & IFF_UP) && !(flags & IFF_RUNNING))
+		k->str(k, NULL, "NO-CARRIER");
+	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
+		if (flags & pl_iff_names[i].flag)
+			k->str(k, NULL, pl_iff_names[i].name);
+	k->end(k);
+}
+
+static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
+{
+	const struct nlattr *at, *data = NULL, *sdata = NULL;
+	const char *kind = NULL, *skind = NULL;
+	const struct pl_link_kind *lk;
+
+	mnl_attr_for_each_nested(at, li) {
+		switch (mnl_attr_get_type(at)) {
+		case IFLA_INFO_KIND:
+			if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0)
+				kind = mnl_attr_get_str(at);
+			break;
+		case IFLA_INFO_DATA:
+			data = at;
+			break;
+		case IFLA_INFO_SLAVE_KIND:
+			if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0)
+				skind = mnl_attr_get_str(at);
+			break;
+		case IFLA_INFO_SLAVE_DATA:
+			sdata = at;
+			break;
+		default:
+			break;
+		}
+	}
+	k->begin(k, "linkinfo");
+	if (kind) {
+		k->str(k, "info_kind", kind);
+		lk = pl_link_kind_find(kind);
+		if (lk && data) {
+			k->begin(k, "info_data");
+			pl_attrs_parse(data, &lk->data, k);
+			if (lk->parse)
+				lk->parse(data, k);
+			k->end(k);
+		}
+	}
+	if (skind) {
+		k->str(k, "info_slave_kind", skind);
+		lk = pl_link_kind_find(skind);
+		if (lk && lk->slave.n && sdata) {
+			k->begin(k, "info_slave_data");
+			pl_attrs_parse(sdata, &lk->slave, k);
+			k->end(k);
+		}
+	}
+	k->end(k);
+}
+
+static void pl_link_af_spec(const struct nlattr *af, struct pl_sink *k)
+{
+	const struct nlattr *fam, *at;
+
+	mnl_attr_for_each_nested(fam, af) {
+		if (mnl_attr_get_type(fam) != AF_INET6)
+			continue;
+		mnl_attr_for_each_nested(at, fam) {
+			const char *n;
+
+			if (mnl_attr_get_type(at) != IFLA_INET6_ADDR_GEN_MODE ||
+			    mnl_attr_get_payload_len(at) < 1)
+				continue;
+			n = NULL;
+			for (const struct pl_enum *g = pl_gen_modes; g->name; g++)
+				if (g->value == mnl_attr_get_u8(at))
+					n = g->name;
+			if (n)
+				k->str(k, "inet6_addr_gen_mode", n);
+		}
+	}
+}
+
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *at, *link = NULL;
+	int have_netnsid = 0;
+	const char *lt = NULL;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
+		return;
+	k->integer(k, "ifindex", ifi->ifi_index);
+	pl_link_flags(ifi->ifi_flags, k);
+	for (const struct pl_enum *t = pl_arphrd; t->name; t++)
+		if (t->value == ifi->ifi_type)
+			lt = t->name;
+	if (lt)
+		k->str(k, "link_type", lt);
+	else
+		k->integer(k, "link_type", ifi->ifi_type);
+	pl_attrs_parse_msg(nlh, sizeof(*ifi), &pl_link_attrs, k);
+	mnl_attr_for_each(at, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(at)) {
+		case IFLA_LINKINFO:
+			pl_link_info(at, k);
+			break;
+		case IFLA_AF_SPEC:
+			pl_link_af_spec(at, k);
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_get_payload_len(at) >= 4)
+				link = at;
+			break;
+		case IFLA_LINK_NETNSID:
+			have_netnsid = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	/* ip prints a parent in this namespace by name, one in another by number. */
+	if (link && (int)mnl_attr_get_u32(link) != ifi->ifi_index) {
+		if (have_netnsid)
+			k->integer(k, "link_index", mnl_attr_get_u32(link));
+		else if (k->ifindex)
+			k->ifindex(k, "link", mnl_attr_get_u32(link));
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* requests */
+
+static int pl_link_name_check(const struct pl_val *v, const char *what, struct pl_err *e)
+{
+	if (v->kind != PL_V_STR)
+		return pl_err_misuse(e, "%s: expected an interface name, got %s", what,
+				     v->kind == PL_V_NIL ? "nil" : "a non-string");
+	if (v->len == 0 || v->len >= IFNAMSIZ)
+		return pl_err_misuse(e, "%s: interface name \"%s\" must be 1 to %d bytes", what,
+				     v->s, IFNAMSIZ - 1);
+	if (strchr(v->s, '/') || strpbrk(v->s, " \t\n:") || strcmp(v->s, ".") == 0 ||
+	    strcmp(v->s, "..") == 0)
+		return pl_err_misuse(e, "%s: invalid interface name \"%s\"", what, v->s);
+	return 0;
+}
+
+static int pl_link_index_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	(void)e;
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		*(int *)data = ifi->ifi_index;
+	return 0;
+}
+
+/* Start an RTM_GETLINK for one device, by index or by name, in @buf (lookups run while
+ * another request is being built in the socket's own buffer). */
+static void pl_link_get_req(struct pl_req *r, struct pl_sock *s, char *buf, size_t cap,
+			    int idx, const char *name, const char *op, struct pl_err *e)
+{
+	struct ifinfomsg *ifi;
+
+	pl_req_start_buf(r, s, buf, cap, RTM_GETLINK, 0, op, name);
+	ifi = pl_req_extra(r, sizeof(*ifi));
+	ifi->ifi_index = idx;
+	if (name && !idx)
+		pl_req_put_str(r, IFLA_IFNAME, name, e);
+	pl_req_put_u32(r, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS, e);
+}
+
+int pl_link_index(struct pl_sock *s, const char *name, struct pl_err *e)
+{
+	struct pl_req r;
+	int idx = 0;
+
+	char buf[PL_SMALL_REQ];
+
+	pl_link_get_req(&r, s, buf, sizeof(buf), 0, name, "link_get", e);
+	if (pl_talk(&r, pl_link_index_cb, &idx, e) < 0) {
+		if (e->err == ENODEV)
+			return 0;
+		return -1;
+	}
+	return idx;
+}
+
+struct pl_name_ctx {
+	char *buf;
+	size_t len;
+};
+
+static int pl_link_name_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_name_ctx *c = data;
+	const struct nlattr *at;
+
+	(void)e;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	mnl_attr_for_each(at, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(at) == IFLA_IFNAME &&
+		    mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(c->buf, c->len, "%s", mnl_attr_get_str(at));
+	return 0;
+}
+
+int pl_link_name(struct pl_sock *s, int idx, char *buf, size_t len, struct pl_err *e)
+{
+	struct pl_name_ctx c = { buf, len };
+	char rbuf[PL_SMALL_REQ];
+	struct pl_req r;
+	char obj[16];
+
+	buf[0] = '\0';
+	snprintf(obj, sizeof(obj), "%d", idx);
+	pl_link_get_req(&r, s, rbuf, sizeof(rbuf), idx, obj, "link_get", e);
+	if (pl_talk(&r, pl_link_name_cb, &c, e) < 0)
+		return e->err == ENODEV ? 0 : -1;
+	return buf[0] != '\0';
+}
+
+int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, struct pl_err *e)
+{
+	int idx;
+
+	if (v->kind == PL_V_INT) {
+		if (v->i <= 0 || v->i > INT32_MAX)
+			return pl_err_misuse(e, "%s: invalid ifindex %lld", what, v->i);
+		return (int)v->i;
+	}
+	if (pl_link_name_check(v, what, e) < 0)
+		return -1;
+	idx = pl_link_index(s, v->s, e);
+	if (idx == 0)
+		return pl_err_set(e, ENODEV, "%s: no device \"%s\"", what, v->s);
+	return idx;
+}
+
+/* netns = "name" | "/path" | { pid = N } | N (a pid) -> IFLA_NET_NS_FD / IFLA_NET_NS_PID */
+static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char *key,
+			     struct pl_err *e)
+{
+	struct pl_nsref ns = { 0 };
+	struct pl_val v;
+	int fd, rc;
+
+	if (src->get(src, key, &v) < 0)
+		return -1;
+	if (v.kind == PL_V_NIL)
+		return 0;
+	if (v.kind == PL_V_TABLE) {
+		struct pl_val pid;
+
+		if (src->enter(src, key) != 1)
+			return pl_err_misuse(e, "%s%s: expected a table", r->prefix, key);
+		src->get(src, "pid", &pid);
+		if (src->leave(src, e) < 0)
+			return -1;
+		if (pid.kind != PL_V_INT || pid.i <= 0)
+			return pl_err_misuse(e, "%s%s: expected { pid = N }", r->prefix, key);
+		v = pid;
+	}
+	if (v.kind == PL_V_INT) {
+		if (v.i <= 0 || v.i > INT32_MAX)
+			return pl_err_misuse(e, "%s%s: invalid pid %lld", r->prefix, key, v.i);
+		pl_req_field(r, key);
+		return pl_req_put_u32(r, IFLA_NET_NS_PID, (uint32_t)v.i, e);
+	}
+	if (v.kind != PL_V_STR || v.len == 0)
+		return pl_err_misuse(e, "%s%s: expected a namespace name, path or { pid = N }",
+				     r->prefix, key);
+	if (!strchr(v.s, '/') && !pl_netns_name_ok(v.s))
+		return pl_err_misuse(e, "%s%s: invalid namespace name \"%s\"", r->prefix, key, v.s);
+	ns.name = v.s;
+	fd = pl_netns_open(&ns, e);
+	if (fd < 0)
+		return pl_err_set(e, e->err, "%s %s: %s", r->op, r->obj, e->msg);
+	if (pl_req_keep_fd(r, fd, e) < 0)
+		return -1;
+	pl_req_field(r, key);
+	rc = pl_req_put_u32(r, IFLA_NET_NS_FD, (uint32_t)fd, e);
+	return rc;
+}
+
+/* up = true|false -> ifi_flags / ifi_change */
+static int pl_link_put_up(struct pl_req *r, struct ifinfomsg *ifi, struct pl_source *src,
+			  struct pl_err *e)
+{
+	struct pl_val v;
+
+	src->get(src, "up", &v);
+	if (v.kind == PL_V_NIL)
+		return 0;
+	if (v.kind != PL_V_BOOL)
+		return pl_err_misuse(e, "%sup: expected a boolean", r->prefix);
+	ifi->ifi_change |= IFF_UP;
+	if (v.b)
+		ifi->ifi_flags |= IFF_UP;
+	else
+		ifi->ifi_flags &= ~IFF_UP;
+	return 0;
+}
+
+/* The common attributes of a link or of a veth peer. */
+static int pl_link_put_common(struct pl_req *r, struct ifinfomsg *ifi, struct pl_source *src,
+			      int allow_up, struct pl_err *e)
+{
+	struct pl_val v;
+
+	if (src->get(src, "name", &v) < 0)
+		return -1;
+	if (v.kind != PL_V_NIL) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "%sname", r->prefix);
+		if (pl_link_name_check(&v, what, e) < 0)
+			return -1;
+	}
+	if (allow_up && pl_link_put_up(r, ifi, src, e) < 0)
+		return -1;
+	if (pl_attrs_put(r, &pl_link_attrs, src, e) < 0)
+		return -1;
+	return pl_link_put_netns(r, src, "netns", e);
+}
+
+int pl_link_put_peer(struct pl_req *r, struct pl_source *src, uint16_t type, struct pl_err *e)
+{
+	struct ifinfomsg *ifi;
+	struct nlattr *nest;
+	int in, rc;
+
+	in = src->enter(src, "peer");
+	if (in < 0)
+		return pl_err_misuse(e, "peer: expected a table");
+	if (!in)
+		return 0;
+	nest = pl_req_nest(r, type, e);
+	ifi = nest ? pl_req_extra(r, sizeof(*ifi)) : NULL;
+	if (!ifi) {
+		rc = pl_err_set(e, EMSGSIZE, "%s %s: request too large", r->op, r->obj);
+	} else {
+		struct pl_val up, name;
+		int nfds = r->nfds;
+
+		snprintf(r->prefix, sizeof(r->prefix), "peer.");
+		/* A veth peer cannot be created up (ENOTCONN): it is set up right after. */
+		src->get(src, "up", &up);
+		src->get(src, "name", &name);
+		rc = 0;
+		if (up.kind != PL_V_NIL && up.kind != PL_V_BOOL)
+			rc = pl_err_misuse(e, "peer.up: expected a boolean");
+		else if (up.kind == PL_V_BOOL && up.b && name.kind == PL_V_NIL)
+			rc = pl_err_misuse(e, "peer.up: needs peer.name");
+		if (rc == 0)
+			rc = pl_link_put_common(r, ifi, src, 0, e);
+		if (rc == 0 && up.kind == PL_V_BOOL && up.b) {
+			r->peer_up = 1;
+			r->peer_nsfd = r->nfds > nfds ? r->fds[r->nfds - 1] : -1;
+			snprintf(r->peer_name, sizeof(r->peer_name), "%s", name.s);
+		}
+		r->prefix[0] = '\0';
+	}
+	if (rc < 0) {
+		struct pl_err e2;
+
+		src->leave(src, &e2);
+		return -1;
+	}
+	pl_req_nest_end(r, nest);
+	return src->leave(src, e);
+}
+
+/* IFLA_LINKINFO { KIND, DATA } from the kind's subtable (and hook), or nothing. */
+static int pl_link_put_info(struct pl_req *r, const struct pl_link_kind *lk,
+			    struct pl_source *src, int always, struct pl_err *e)
+{
+	struct nlattr *li, *data;
+	uint32_t mark;
+	int in;
+
+	in = src->enter(src, lk->name);
+	if (in < 0)
+		return pl_err_misuse(e, "%s: expected a table of %s options", lk->name, lk->name);
+	if (!in && !always && !lk->put)
+		return 0;
+	li = pl_req_nest(r, IFLA_LINKINFO, e);
+	if (!li)
+		goto fail;
+	if (pl_req_put_str(r, IFLA_INFO_KIND, lk->name, e) < 0)
+		goto fail;
+	data = pl_req_nest(r, IFLA_INFO_DATA, e);
+	if (!data)
+		goto fail;
+	mark = r->nlh->nlmsg_len;
+	if (in) {
+		snprintf(r->prefix, sizeof(r->prefix), "%s.", lk->name);
+		if (pl_attrs_put(r, &lk->data, src, e) < 0)
+			goto fail;
+		r->prefix[0] = '\0';
+		in = 0;
+		if (src->leave(src, e) < 0)
+			return -1;
+	}
+	if (lk->put && lk->put(r, src, e) < 0)
+		return -1;
+	if (r->nlh->nlmsg_len == mark)
+		mnl_attr_nest_cancel(r->nlh, data);
+	else
+		pl_req_nest_end(r, data);
+	pl_req_nest_end(r, li);
+	return 0;
+fail:
+	r->prefix[0] = '\0';
+	if (in) {
+		struct pl_err e2;
+
+		src->leave(src, &e2);
+	}
+	return -1;
+}
+
+/* bridge_port = {...}: IFLA_LINKINFO { SLAVE_KIND, SLAVE_DATA } */
+static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_err *e)
+{
+	const struct pl_link_kind *const *kp;
+
+	for (kp = pl_link_kinds; *kp; kp++) {
+		const struct pl_link_kind *lk = *kp;
+		struct nlattr *li, *data;
+		int in, rc;
+
+		if (!lk->slave_key)
+			continue;
+		in = src->enter(src, lk->slave_key);
+		if (in < 0)
+			return pl_err_misuse(e, "%s: expected a table", lk->slave_key);
+		if (!in)
+			continue;
+		snprintf(r->prefix, sizeof(r->prefix), "%s.", lk->slave_key);
+		li = pl_req_nest(r, IFLA_LINKINFO, e);
+		rc = li ? pl_req_put_str(r, IFLA_INFO_SLAVE_KIND, lk->name, e) : -1;
+		data = rc == 0 ? pl_req_nest(r, IFLA_INFO_SLAVE_DATA, e) : NULL;
+		rc = data ? pl_attrs_put(r, &lk->slave, src, e) : -1;
+		r->prefix[0] = '\0';
+		if (rc < 0) {
+			struct pl_err e2;
+
+			src->leave(src, &e2);
+			return -1;
+		}
+		pl_req_nest_end(r, data);
+		pl_req_nest_end(r, li);
+		if (src->leave(src, e) < 0)
+			return -1;
+		return 0;	/* one port kind per request */
+	}
+	return 0;
+}
+
+/* Bring a just-created veth peer up, in its own namespace. */
+static int pl_link_peer_up(struct pl_sock *s, struct pl_req *r, struct pl_err *e)
+{
+	struct pl_sock ps, *use = s;
+	struct ifinfomsg *ifi;
+	struct pl_req u;
+	int rc;
+
+	if (r->peer_nsfd >= 0) {
+		if (pl_sock_open_fd(&ps, r->peer_nsfd, e) < 0)
+			return -1;
+		use = &ps;
+	}
+	pl_req_start(&u, use, RTM_NEWLINK, 0, "link_add", r->peer_name);
+	ifi = pl_req_extra(&u, sizeof(*ifi));
+	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	rc = pl_req_put_str(&u, IFLA_IFNAME, r->peer_name, e);
+	if (rc == 0)
+		rc = pl_talk(&u, NULL, NULL, e);
+	if (use != s)
+		pl_sock_close(&ps);
+	return rc;
+}
+
+int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
+{
+	const struct pl_link_kind *lk;
+	struct ifinfomsg *ifi;
+	struct pl_val name, kind;
+	struct pl_req r;
+	int rc = -1;
+
+	src->get(src, "name", &name);
+	src->get(src, "kind", &kind);
+	if (kind.kind != PL_V_STR)
+		return pl_err_misuse(e, "kind: expected a link kind name, got %s",
+				     kind.kind == PL_V_NIL ? "nil" : "a non-string");
+	lk = pl_link_kind_find(kind.s);
+	if (!lk)
+		return pl_err_misuse(e, "kind: unknown link kind \"%s\"", kind.s);
+	if (name.kind == PL_V_NIL)
+		return pl_err_misuse(e, "name: a new link needs a name");
+	if (pl_link_name_check(&name, "name", e) < 0)
+		return -1;
+
+	pl_req_start(&r, s, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "link_add", name.s);
+	ifi = pl_req_extra(&r, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
+		goto out;
+	if (pl_link_put_info(&r, lk, src, 1, e) < 0)
+		goto out;
+	if (src->leave(src, e) < 0)	/* the top table: no unknown keys */
+		goto out;
+	rc = pl_talk(&r, NULL, NULL, e);
+	if (rc < 0 && e->err == EOPNOTSUPP && !strstr(e->msg, "kernel lacks")) {
+		size_t n = strlen(e->msg);
+
+		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
+	}
+	if (rc == 0 && r.peer_up)
+		rc = pl_link_peer_up(s, &r, e);
+out:
+	pl_req_done(&r);
+	return rc;
+}
+
+int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *src,
+		struct pl_err *e)
+{
+	const struct pl_link_kind *const *kp;
+	struct ifinfomsg *ifi;
+	struct pl_val v;
+	struct pl_req r;
+	char obj[64];
+	int idx, rc = -1;
+
+	idx = pl_link_dev(s, dev, "dev", e);
+	if (idx < 0)
+		return -1;
+	if (dev->kind == PL_V_STR)
+		snprintf(obj, sizeof(obj), "%s", dev->s);
+	else
+		snprintf(obj, sizeof(obj), "%d", idx);
+	pl_req_start(&r, s, RTM_NEWLINK, 0, "link_set", obj);
+	ifi = pl_req_extra(&r, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = idx;
+	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
+		goto out;
+	src->get(src, "nomaster", &v);
+	if (v.kind != PL_V_NIL && v.kind != PL_V_BOOL) {
+		pl_err_misuse(e, "nomaster: expected a boolean");
+		goto out;
+	}
+	if (v.kind == PL_V_BOOL && v.b) {
+		pl_req_field(&r, "nomaster");
+		if (pl_req_put_u32(&r, IFLA_MASTER, 0, e) < 0)
+			goto out;
+	}
+	/* Kind options may be changed too: { bridge = { stp = true } }. */
+	for (kp = pl_link_kinds; *kp; kp++) {
+		if (!(*kp)->data.n)
+			continue;
+		if (src->get(src, (*kp)->name, &v) < 0 || v.kind == PL_V_NIL)
+			continue;
+		if (pl_link_put_info(&r, *kp, src, 0, e) < 0)
+			goto out;
+		break;
+	}
+	if (!*kp && pl_link_put_slave(&r, src, e) < 0)
+		goto out;
+	if (src->leave(src, e) < 0)
+		goto out;
+	rc = pl_talk(&r, NULL, NULL, e);
+out:
+	pl_req_done(&r);
+	return rc;
+}
+
+int pl_link_del(struct pl_sock *s, const struct pl_val *dev, struct pl_err *e)
+{
+	struct ifinfomsg *ifi;
+	struct pl_req r;
+	char obj[24];
+
+	if (dev->kind == PL_V_INT) {
+		if (dev->i <= 0 || dev->i > INT32_MAX)
+			return pl_err_misuse(e, "dev: invalid ifindex %lld", dev->i);
+		snprintf(obj, sizeof(obj), "%lld", dev->i);
+	} else if (pl_link_name_check(dev, "dev", e) < 0) {
+		return -1;
+	}
+	/* By name or index in one request: no lookup first. */
+	pl_req_start(&r, s, RTM_DELLINK, 0, "link_del", dev->kind == PL_V_INT ? obj : dev->s);
+	ifi = pl_req_extra(&r, sizeof(*ifi));
+	if (dev->kind == PL_V_INT)
+		ifi->ifi_index = (int)dev->i;
+	else if (pl_req_put_str(&r, IFLA_IFNAME, dev->s, e) < 0)
+		return -1;
+	return pl_talk(&r, NULL, NULL, e);
+}
+
+static int pl_link_rec_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_sink *k = data;
+
+	(void)e;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	pl_link_parse(nlh, k);
+	return 0;
+}
+
+int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
+		struct pl_err *e)
+{
+	struct pl_req r;
+	char obj[24];
+	int idx = 0;
+
+	if (dev->kind == PL_V_INT) {
+		if (dev->i <= 0 || dev->i > INT32_MAX)
+			return pl_err_misuse(e, "dev: invalid ifindex %lld", dev->i);
+		idx = (int)dev->i;
+		snprintf(obj, sizeof(obj), "%d", idx);
+	} else if (pl_link_name_check(dev, "dev", e) < 0) {
+		return -1;
+	}
+	pl_link_get_req(&r, s, s->sbuf, s->sbuflen, idx, idx ? obj : dev->s, "link_get", e);
+	if (idx)
+		snprintf(r.obj, sizeof(r.obj), "%d", idx);
+	if (pl_talk(&r, pl_link_rec_cb, k, e) < 0)
+		return e->err == ENODEV ? 0 : -1;
+	return 1;
+}
+
+static int pl_link_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_sink *k = data;
+
+	(void)e;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	k->begin(k, NULL);
+	pl_link_parse(nlh, k);
+	k->end(k);
+	return 0;
+}
+
+static void pl_sink_reset(void *data)
+{
+	struct pl_sink *k = data;
+
+	if (k->reset)
+		k->reset(k);
+}
+
+int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
+		 struct pl_err *e)
+{
+	struct ifinfomsg *ifi;
+	struct pl_req r;
+	int rc;
+
+	pl_req_start(&r, s, RTM_GETLINK, 0, "links", NULL);
+	ifi = pl_req_extra(&r, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (pl_req_put_u32(&r, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS, e) < 0)
+		return -1;
+	/* Filters the kernel applies itself (rtnl_dump_ifinfo). */
+	if (f && f->master > 0 && pl_req_put_u32(&r, IFLA_MASTER, (uint32_t)f->master, e) < 0)
+		return -1;
+	if (f && f->kind) {
+		struct nlattr *li = pl_req_nest(&r, IFLA_LINKINFO, e);
+
+		if (!li || pl_req_put_str(&r, IFLA_INFO_KIND, f->kind, e) < 0)
+			return -1;
+		pl_req_nest_end(&r, li);
+	}
+	rc = pl_dump(&r, pl_link_list_cb, pl_sink_reset, k, e);
+	return rc;
+}

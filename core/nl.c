@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The netlink engine: socket, request buffer, replies, extended ACK, dumps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "plumb.h"
+
+#define PL_SBUF_LEN 16384
+#define PL_RBUF_LEN 65536
+#define PL_RBUF_MAX (4u << 20)
+#define PL_DUMP_TRIES 8
+
+int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = err;
+	e->misuse = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	errno = err;
+	return -1;
+}
+
+int pl_err_misuse(struct pl_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = EINVAL;
+	e->misuse = 1;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	errno = EINVAL;
+	return -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* socket */
+
+static void pl_sockopt(struct pl_sock *s, int opt, int *ok)
+{
+	int one = 1;
+
+	/* Old kernels lack some options: carry on without them, as iproute2 does. */
+	*ok = setsockopt(mnl_socket_get_fd(s->nl), SOL_NETLINK, opt, &one, sizeof(one)) == 0;
+}
+
+int pl_sock_open(struct pl_sock *s, const struct pl_nsref *ns, struct pl_err *e)
+{
+	int fd, rc;
+
+	if (!ns || !(ns->name || ns->pid > 0))
+		return pl_sock_open_fd(s, -1, e);
+	memset(s, 0, sizeof(*s));
+	fd = pl_netns_open(ns, e);
+	if (fd < 0)
+		return -1;
+	rc = pl_sock_open_fd(s, fd, e);
+	close(fd);
+	return rc;
+}
+
+int pl_sock_open_fd(struct pl_sock *s, int fd, struct pl_err *e)
+{
+	int saved = -1, cap_ack;
+
+	memset(s, 0, sizeof(*s));
+	if (fd >= 0 && pl_netns_enter(fd, &saved, e) < 0)
+		return -1;
+	s->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (saved >= 0) {
+		int err = errno;
+		struct pl_err e2;
+
+		if (pl_netns_leave(saved, &e2) < 0) {
+			if (s->nl)
+				mnl_socket_close(s->nl);
+			s->nl = NULL;
+			*e = e2;
+			return -1;
+		}
+		errno = err;
+	}
+	if (!s->nl)
+		return pl_err_set(e, errno, "open: netlink socket: %s", strerror(errno));
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+
+		pl_sock_close(s);
+		return pl_err_set(e, err, "open: netlink bind: %s", strerror(err));
+	}
+	s->portid = mnl_socket_get_portid(s->nl);
+	s->seq = 0;
+	pl_sockopt(s, NETLINK_EXT_ACK, &s->ext_ack);
+	pl_sockopt(s, NETLINK_GET_STRICT_CHK, &s->strict);
+	/* ACKs need not echo the request back: less to copy. */
+	pl_sockopt(s, NETLINK_CAP_ACK, &cap_ack);
+	s->sbuflen = PL_SBUF_LEN;
+	s->rbuflen = PL_RBUF_LEN;
+	s->sbuf = malloc(s->sbuflen);
+	s->rbuf = malloc(s->rbuflen);
+	if (!s->sbuf || !s->rbuf) {
+		pl_sock_close(s);
+		return pl_err_set(e, ENOMEM, "open: out of memory");
+	}
+	return 0;
+}
+
+void pl_sock_close(struct pl_sock *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	s->nl = NULL;
+	free(s->sbuf);
+	free(s->rbuf);
+	s->sbuf = s->rbuf = NULL;
+}
+
+int pl_sock_fd(const struct pl_sock *s)
+{
+	return s->nl ? mnl_socket_get_fd(s->nl) : -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* request building */
+
+struct nlmsghdr *pl_req_start(struct pl_req *r, struct pl_sock *s, uint16_t type,
+			      uint16_t flags, const char *op, const char *obj)
+{
+	return pl_req_start_buf(r, s, s->sbuf, s->sbuflen, type, flags, op, obj);
+}
+
+struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf, size_t cap,
+				  uint16_t type, uint16_t flags, const char *op, const char *obj)
+{
+	r->sock = s;
+	r->cap = cap;
+	r->nlh = mnl_nlmsg_put_header(buf);
+	r->nlh->nlmsg_type = type;
+	r->nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	r->nlh->nlmsg_seq = ++s->seq;
+	r->nlh->nlmsg_pid = 0;
+	r->nfds = 0;
+	r->nfields = 0;
+	r->prefix[0] = '\0';
+	r->peer_up = 0;
+	r->peer_nsfd = -1;
+	r->op = op;
+	snprintf(r->obj, sizeof(r->obj), "%s", obj ? obj : "");
+	return r->nlh;
+}
+
+void pl_req_done(struct pl_req *r)
+{
+	int i;
+
+	for (i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	r->nfds = 0;
+}
+
+void *pl_req_extra(struct pl_req *r, size_t len)
+{
+	if (r->nlh->nlmsg_len + MNL_ALIGN(len) > r->cap)
+		return NULL;
+	return mnl_nlmsg_put_extra_header(r->nlh, len);
+}
+
+int pl_req_put(struct pl_req *r, uint16_t type, size_t len, const void *data, struct pl_err *e)
+{
+	if (!mnl_attr_put_check(r->nlh, r->cap, type, len, data))
+		return pl_err_set(e, EMSGSIZE, "%s %s: request too large", r->op, r->obj);
+	return 0;
+}
+
+int pl_req_put_u32(struct pl_req *r, uint16_t type, uint32_t v, struct pl_err *e)
+{
+	return pl_req_put(r, type, sizeof(v), &v, e);
+}
+
+int pl_req_put_str(struct pl_req *r, uint16_t type, const char *s, struct pl_err *e)
+{
+	return pl_req_put(r, type, strlen(s) + 1, s, e);
+}
+
+struct nlattr *pl_req_nest(struct pl_req *r, uint16_t type, struct pl_err *e)
+{
+	struct nlattr *n = mnl_attr_nest_start_check(r->nlh, r->cap, type);
+
+	if (!n)
+		pl_err_set(e, EMSGSIZE, "%s %s: request too large", r->op, r->obj);
+	return n;
+}
+
+void pl_req_nest_end(struct pl_req *r, struct nlattr *nest)
+{
+	mnl_attr_nest_end(r->nlh, nest);
+}
+
+void pl_req_field(struct pl_req *r, const char *name)
+{
+	if (r->nfields >= PL_REQ_MAXFIELDS)
+		return;
+	r->field[r->nfields].off = r->nlh->nlmsg_len;
+	snprintf(r->field[r->nfields].path, sizeof(r->field[0].path), "%s%s", r->prefix, name);
+	r->nfields++;
+}
+
+int pl_req_keep_fd(struct pl_req *r, int fd, struct pl_err *e)
+{
+	if (r->nfds >= PL_REQ_MAXFD) {
+		close(fd);
+		return pl_err_set(e, EMFILE, "%s %s: too many namespaces in one request", r->op,
+				  r->obj);
+	}
+	r->fds[r->nfds++] = fd;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* replies */
+
+static const char *pl_req_fieldname(const struct pl_req *r, uint32_t off)
+{
+	int i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (r->field[i].off == off)
+			return r->field[i].path;
+	return NULL;
+}
+
+int pl_req_fail(struct pl_req *r, int err, const char *ack, uint32_t off, struct pl_err *e)
+{
+	const char *field = off ? pl_req_fieldname(r, off) : NULL;
+	const char *text = ack && *ack ? ack : strerror(err);
+	char hint[96] = "";
+
+	if (err == EPERM || err == EACCES)
+		snprintf(hint, sizeof(hint), " (needs CAP_NET_ADMIN in that network namespace)");
+	else if (field)
+		snprintf(hint, sizeof(hint), " (%s)", field);
+	pl_err_set(e, err, "%s%s%s: %s%s", r->op, r->obj[0] ? " " : "", r->obj, text, hint);
+	/* Keep a trailing full stop from the kernel's text out of the middle of a sentence. */
+	return -1;
+}
+
+/* Read the extended ACK TLVs of an NLMSG_ERROR or NLMSG_DONE message. */
+static void pl_ext_ack(const struct nlmsghdr *nlh, size_t hdrlen, const char **msg,
+		       uint32_t *off)
+{
+	const struct nlattr *a;
+
+	*msg = NULL;
+	*off = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + hdrlen)
+		return;
+	mnl_attr_for_each(a, nlh, hdrlen) {
+		switch (mnl_attr_get_type(a)) {
+		case NLMSGERR_ATTR_MSG:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				*msg = mnl_attr_get_str(a);
+			break;
+		case NLMSGERR_ATTR_OFFS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				*off = mnl_attr_get_u32(a);
+			break;
+		default:
+			break;	/* newer kernels add more: skip */
+		}
+	}
+}
+
+/* Strip the kernel's trailing '.' into @buf so "File exists" and "Unknown device type" read
+ * alike. */
+static const char *pl_ack_text(const char *msg, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!msg)
+		return NULL;
+	snprintf(buf, len, "%s", msg);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '.' || buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Receive into the socket buffer; returns bytes, -1 on error. A message larger than the
+ * buffer grows it and fails with EMSGSIZE (the caller restarts). */
+static ssize_t pl_recv(struct pl_sock *s, struct pl_err *e)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { s->rbuf, s->rbuflen };
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	do {
+		n = recvmsg(pl_sock_fd(s), &msg, MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
+	if (msg.msg_flags & MSG_TRUNC || (size_t)n > s->rbuflen) {
+		size_t want = s->rbuflen;
+		char *nb;
+
+		while (want < (size_t)n && want < PL_RBUF_MAX)
+			want *= 2;
+		nb = want > s->rbuflen ? realloc(s->rbuf, want) : NULL;
+		if (nb) {
+			s->rbuf = nb;
+			s->rbuflen = want;
+		}
+		return pl_err_set(e, EMSGSIZE, "netlink receive: reply of %zd bytes truncated", n);
+	}
+	if (sa.nl_pid != 0)
+		return 0;	/* not from the kernel: ignore */
+	return n;
+}
+
+/*
+ * Read replies to request @seq until its ACK or DONE (or, with @once, one buffer's worth).
+ * Returns 0 when the reply is complete, 1 when more follows (only with @once), -1 on error.
+ */
+static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_cb cb,
+		      void *data, int *intr, int once, struct pl_err *e)
+{
+	char ackbuf[PL_ERRMSG_MAX];
+
+	for (;;) {
+		ssize_t n = pl_recv(s, e);
+		const struct nlmsghdr *nlh;
+		int len;
+
+		if (n < 0)
+			return -1;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)s->rbuf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			const char *ack;
+			uint32_t off;
+
+			/* Left over from an abandoned request: drop. */
+			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != s->portid)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*intr = 1;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+				size_t hl = sizeof(*err);
+
+				if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+					return pl_err_set(e, EBADMSG, "netlink: short error message");
+				if (err->error == 0)
+					return 0;
+				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+					hl += err->msg.nlmsg_len - NLMSG_HDRLEN;
+				pl_ext_ack(nlh, hl, &ack, &off);
+				ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
+				if (r)
+					return pl_req_fail(r, -err->error, ack, off, e);
+				return pl_err_set(e, -err->error, "%s", ack ? ack : strerror(-err->error));
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				int derr = 0;
+
+				if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
+					derr = *(const int *)mnl_nlmsg_get_payload(nlh);
+				if (derr < 0) {
+					pl_ext_ack(nlh, sizeof(int), &ack, &off);
+					ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
+					if (r)
+						return pl_req_fail(r, -derr, ack, off, e);
+					return pl_err_set(e, -derr, "%s", ack ? ack : strerror(-derr));
+				}
+				return 0;
+			}
+			if (nlh->nlmsg_type == NLMSG_NOOP)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_OVERRUN)
+				return pl_err_set(e, ENOBUFS, "netlink: overrun");
+			if (cb && cb(nlh, data, e) < 0)
+				return -1;
+		}
+		if (once)
+			return 1;
+	}
+}
+
+static int pl_send(struct pl_req *r, struct pl_err *e)
+{
+	ssize_t n;
+
+	n = mnl_socket_sendto(r->sock->nl, r->nlh, r->nlh->nlmsg_len);
+	if (n < 0)
+		return pl_err_set(e, errno, "%s %s: netlink send: %s", r->op, r->obj,
+				  strerror(errno));
+	return 0;
+}
+
+int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e)
+{
+	int intr = 0, tries;
+
+	if (!r->sock->nl)
+		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	r->nlh->nlmsg_flags |= NLM_F_ACK;
+	for (tries = 0; tries < 3; tries++) {
+		int rc;
+
+		if (pl_send(r, e) < 0)
+			return -1;
+		rc = pl_replies(r->sock, r, r->nlh->nlmsg_seq, cb, data, &intr, 0, e);
+		/* A reply larger than the buffer was dropped; the buffer grew: ask again, for a
+		 * query only (a change must not be applied twice). */
+		if (rc < 0 && e->err == EMSGSIZE && !(r->nlh->nlmsg_flags & (NLM_F_CREATE |
+		    NLM_F_EXCL | NLM_F_REPLACE | NLM_F_APPEND)) &&
+		    (r->nlh->nlmsg_type & 3) == 2 /* RTM_GET* */) {
+			r->nlh->nlmsg_seq = ++r->sock->seq;
+			continue;
+		}
+		return rc;
+	}
+	return -1;
+}
+
+int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struct pl_err *e)
+{
+	int tries;
+
+	if (!r->sock->nl)
+		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	r->nlh->nlmsg_flags |= NLM_F_DUMP;
+	for (tries = 0; tries < PL_DUMP_TRIES; tries++) {
+		int intr = 0, rc;
+
+		if (tries) {
+			r->nlh->nlmsg_seq = ++r->sock->seq;
+			if (reset)
+				reset(data);
+		}
+		if (pl_send(r, e) < 0)
+			return -1;
+		rc = pl_replies(r->sock, r, r->nlh->nlmsg_seq, cb, data, &intr, 0, e);
+		if (rc < 0 && e->err == EMSGSIZE)
+			continue;	/* buffer grew: start again */
+		if (rc < 0)
+			return -1;
+		if (!intr)
+			return 0;
+	}
+	return pl_err_set(e, EINTR, "%s%s%s: dump interrupted by concurrent changes %d times",
+			  r->op, r->obj[0] ? " " : "", r->obj, PL_DUMP_TRIES);
+}
+
+int pl_dump_start(struct pl_req *r, struct pl_err *e)
+{
+	if (!r->sock->nl)
+		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	r->nlh->nlmsg_flags |= NLM_F_DUMP;
+	return pl_send(r, e);
+}
+
+int pl_dump_next(struct pl_sock *s, uint32_t seq, pl_msg_cb cb, void *data, int *intr,
+		 struct pl_err *e)
+{
+	int rc = pl_replies(s, NULL, seq, cb, data, intr, 1, e);
+
+	if (rc == 0 && *intr)
+		return pl_err_set(e, EINTR, "dump interrupted by a concurrent change");
+	return rc;
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plumb core: rtnetlink on libmnl, with no knowledge of Lua.
+ *
+ * Data flows through two small interfaces so that one descriptor table per object serves
+ * both directions:
+ *   - a request is built from a struct pl_source (a tree of named values the caller owns);
+ *   - a reply is parsed into a struct pl_sink (a tree of named scalars the caller builds).
+ * Core functions return -1 and fill a struct pl_err the caller owns; they never print and
+ * never exit. There is no global mutable state.
+ */
+#ifndef PLUMB_CORE_H
+#define PLUMB_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct nlmsghdr;
+struct nlattr;
+struct mnl_socket;
+
+#define PL_VERSION "plumb 0.1.0"
+
+/* ---------------------------------------------------------------------------------------- */
+/* errors */
+
+#define PL_ERRMSG_MAX 320
+
+/* What went wrong, owned by the caller. misuse != 0 means the caller's input was wrong
+ * (a binding raises); otherwise err is an errno from the kernel or the system. */
+struct pl_err {
+	int err;
+	int misuse;
+	char msg[PL_ERRMSG_MAX];
+};
+
+/* Fill @e with errno @err and a printf-style message; always returns -1. */
+int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Fill @e as a misuse (bad argument) with errno EINVAL; always returns -1. */
+int pl_err_misuse(struct pl_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---------------------------------------------------------------------------------------- */
+/* values crossing the core boundary */
+
+enum pl_vkind {
+	PL_V_NIL = 0,
+	PL_V_BOOL,
+	PL_V_INT,
+	PL_V_STR,
+	PL_V_TABLE,
+	PL_V_OTHER,
+};
+
+/* One value read from a source: strings stay owned by the source. */
+struct pl_val {
+	enum pl_vkind kind;
+	int b;
+	long long i;
+	const char *s;
+	size_t len;
+};
+
+/* A tree of named values (a Lua table, in the bindings). */
+struct pl_source {
+	/* Read field @key of the current table into @v (kind PL_V_NIL when absent). */
+	int (*get)(struct pl_source *src, const char *key, struct pl_val *v);
+	/* Make field @key (a table) current; returns 1 if entered, 0 if absent, -1 if not a
+	 * table. Every successful enter is paired with a leave. */
+	int (*enter)(struct pl_source *src, const char *key);
+	/* Return to the parent table; fails (-1, @e filled) if the table being left held keys
+	 * that nobody asked for (typos such as "mut"). */
+	int (*leave)(struct pl_source *src, struct pl_err *e);
+};
+
+/* A tree of named scalars being built (a Lua table, in the bindings). */
+struct pl_sink {
+	void (*num)(struct pl_sink *k, const char *key, double v);
+	void (*integer)(struct pl_sink *k, const char *key, long long v);
+	void (*str)(struct pl_sink *k, const char *key, const char *s);
+	void (*boolean)(struct pl_sink *k, const char *key, int b);
+	/* Open a nested object under @key (or an array element when @key is NULL). */
+	void (*begin)(struct pl_sink *k, const char *key);
+	/* Open a nested array under @key. */
+	void (*begin_list)(struct pl_sink *k, const char *key);
+	void (*end)(struct pl_sink *k);
+	/* An ifindex to be shown as a device name (resolved by the sink, which may know the
+	 * names from the same dump). */
+	void (*ifindex)(struct pl_sink *k, const char *key, uint32_t idx);
+	/* Drop everything reported so far: a dump is being restarted. */
+	void (*reset)(struct pl_sink *k);
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* attribute descriptors: one table per object, walked by one builder and one parser */
+
+enum pl_atype {
+	PL_A_U8 = 1,
+	PL_A_U16,
+	PL_A_U32,
+	PL_A_U64,
+	PL_A_BE16,	/* a port: host number <-> network order */
+	PL_A_FLAG,	/* NLA_FLAG: presence is true */
+	PL_A_STR,
+	PL_A_MAC,	/* "02:00:00:00:00:01" */
+	PL_A_IN4,	/* 4-byte address */
+	PL_A_INET,	/* IPv4 at .type, IPv6 at .type6 */
+	PL_A_IFINDEX,	/* u32 ifindex; input name or number, output a name to be resolved */
+	PL_A_BRID,	/* struct ifla_bridge_id, read only */
+	PL_A_CLOCK,	/* u64 centiseconds, printed as seconds, read only */
+	PL_A_HEX16,	/* u16 printed as "0x..", read only */
+	PL_A_PORTRANGE,	/* struct ifla_vxlan_port_range */
+	PL_A_VLANFLAGS, /* struct ifla_vlan_flags, printed as a list of names */
+};
+
+/* descriptor flags */
+#define PL_F_RO		0x01	/* reported, never sent */
+#define PL_F_WO		0x02	/* sent, never reported */
+#define PL_F_BOOLIN	0x04	/* a number attribute that takes a Lua boolean too */
+#define PL_F_BOOLOUT	0x08	/* report the number as a boolean */
+#define PL_F_UCAST	0x10	/* report only when the address is unicast */
+#define PL_F_MCAST	0x20	/* report only when the address is multicast */
+#define PL_F_ENUMKEY	0x40	/* report the enum's name as a key set to true */
+#define PL_F_STRNUM	0x80	/* report the number as a decimal string */
+
+/* A number <-> name pair. Tables end with a NULL name. */
+struct pl_enum {
+	const char *name;
+	unsigned long long value;
+};
+
+/* One attribute: wire type and both faces of its name. */
+struct pl_attr_desc {
+	uint16_t type;		/* attribute type (IFLA_...) */
+	uint16_t type6;		/* for PL_A_INET: the IPv6 attribute */
+	uint8_t atype;		/* enum pl_atype */
+	uint8_t flags;		/* PL_F_* */
+	const char *name;	/* key in the caller's option table, NULL = not settable */
+	const char *out;	/* key in the record (ip -j name), NULL = same as name */
+	const struct pl_enum *names;	/* numbers named by strings, or NULL */
+};
+
+/* A descriptor table with its length. */
+struct pl_attrs {
+	const struct pl_attr_desc *d;
+	size_t n;
+	uint16_t maxtype;
+};
+
+#define PL_ATTRS(tbl, max) { (tbl), sizeof(tbl) / sizeof((tbl)[0]), (max) }
+
+/* ---------------------------------------------------------------------------------------- */
+/* requests */
+
+#define PL_REQ_MAXFD 4
+#define PL_REQ_MAXFIELDS 48
+
+struct pl_sock;
+
+/* A request being built: the buffer, the fds it references, and which caller field each
+ * attribute came from (so an extended-ACK offset can be named as "vxlan.dstport"). */
+struct pl_req {
+	struct pl_sock *sock;
+	struct nlmsghdr *nlh;
+	size_t cap;
+	int fds[PL_REQ_MAXFD];
+	int nfds;
+	struct {
+		uint32_t off;
+		char path[40];
+	} field[PL_REQ_MAXFIELDS];
+	int nfields;
+	char prefix[24];	/* "vxlan." while a kind subtable is being read */
+	int peer_up;		/* veth: bring the peer up once created */
+	int peer_nsfd;
+	char peer_name[16];
+	const char *op;		/* "link_add" */
+	char obj[64];		/* "veth0" */
+};
+
+/* Start a request of @type/@flags in the socket's send buffer. */
+struct nlmsghdr *pl_req_start(struct pl_req *r, struct pl_sock *s, uint16_t type,
+			      uint16_t flags, const char *op, const char *obj);
+/* Same, in a caller's buffer of @cap bytes (aligned to 4). */
+struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf, size_t cap,
+				  uint16_t type, uint16_t flags, const char *op, const char *obj);
+/* Room for a small request (a lookup) on the stack. */
+#define PL_SMALL_REQ 256
+/* Release what the request holds (fds). Idempotent. */
+void pl_req_done(struct pl_req *r);
+/* Append @len bytes of family header; returns a pointer to them (zeroed) or NULL. */
+void *pl_req_extra(struct pl_req *r, size_t len);
+/* Put one attribute; -1 (EMSGSIZE) when the buffer would overflow. */
+int pl_req_put(struct pl_req *r, uint16_t type, size_t len, const void *data, struct pl_err *e);
+int pl_req_put_u32(struct pl_req *r, uint16_t type, uint32_t v, struct pl_err *e);
+int pl_req_put_str(struct pl_req *r, uint16_t type, const char *s, struct pl_err *e);
+struct nlattr *pl_req_nest(struct pl_req *r, uint16_t type, struct pl_err *e);
+void pl_req_nest_end(struct pl_req *r, struct nlattr *nest);
+/* Remember that the attribute about to be put came from caller field @name. */
+void pl_req_field(struct pl_req *r, const char *name);
+/* Keep @fd open until the request is done. */
+int pl_req_keep_fd(struct pl_req *r, int fd, struct pl_err *e);
+
+/* Put every attribute of @a whose name is present in the current table of @src. */
+int pl_attrs_put(struct pl_req *r, const struct pl_attrs *a, struct pl_source *src,
+		 struct pl_err *e);
+/* Report every known attribute nested in @nest into @k (unknown ones are skipped). */
+void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k);
+/* Same, for attributes following a family header in a message. */
+void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
+			struct pl_sink *k);
+/* Report one attribute according to its descriptor. */
+void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct pl_sink *k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* the socket */
+
+/* Which network namespace: a name under /run/netns, a path, or a pid (pid > 0). */
+struct pl_nsref {
+	const char *name;
+	pid_t pid;
+};
+
+struct pl_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	char *sbuf;		/* request buffer */
+	size_t sbuflen;
+	char *rbuf;		/* receive buffer, reused by every reply */
+	size_t rbuflen;
+	int strict;		/* NETLINK_GET_STRICT_CHK accepted */
+	int ext_ack;		/* NETLINK_EXT_ACK accepted */
+};
+
+/* Called for every reply message that is not an error or done. Return <0 to stop (with
+ * @e filled), 0 to go on. */
+typedef int (*pl_msg_cb)(const struct nlmsghdr *nlh, void *data, struct pl_err *e);
+/* Called before a dump is retried, to drop what the callback collected. */
+typedef void (*pl_reset_cb)(void *data);
+
+/* Open a route netlink socket in the netns @ns (NULL: the caller's); the calling thread is
+ * switched back before this returns. */
+int pl_sock_open(struct pl_sock *s, const struct pl_nsref *ns, struct pl_err *e);
+/* Same, in the netns of the namespace file descriptor @fd (not closed). */
+int pl_sock_open_fd(struct pl_sock *s, int fd, struct pl_err *e);
+/* Close the socket; idempotent. */
+void pl_sock_close(struct pl_sock *s);
+/* File descriptor of the socket, or -1. */
+int pl_sock_fd(const struct pl_sock *s);
+
+/* Send @r and read replies up to its ACK (or NLMSG_DONE), passing data messages to @cb. */
+int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e);
+/* Send dump request @r and pass every message to @cb; a dump interrupted by a concurrent
+ * change is restarted (after @reset) a bounded number of times. */
+int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struct pl_err *e);
+
+/* Streaming dump: start, then call next until it returns 0 (done) or -1 (error). With
+ * streaming there is no retry: an interrupted dump ends with EINTR after the last message. */
+int pl_dump_start(struct pl_req *r, struct pl_err *e);
+int pl_dump_next(struct pl_sock *s, uint32_t seq, pl_msg_cb cb, void *data, int *intr,
+		 struct pl_err *e);
+
+/* Describe a failed request into @e: "op obj: kernel text (field)". */
+int pl_req_fail(struct pl_req *r, int err, const char *ack, uint32_t off, struct pl_err *e);
+
+/* ---------------------------------------------------------------------------------------- */
+/* network namespaces */
+
+#define PL_NETNS_RUN_DIR "/run/netns"
+
+/* Open the netns named by @ns (name, path or pid) read-only; returns an fd or -1. */
+int pl_netns_open(const struct pl_nsref *ns, struct pl_err *e);
+/* Like `ip netns add NAME`: a new namespace bind-mounted at /run/netns/NAME. */
+int pl_netns_add(const char *name, struct pl_err *e);
+/* Like `ip netns del NAME`. */
+int pl_netns_del(const char *name, struct pl_err *e);
+/* Switch the calling thread into @fd's netns, saving the current one in *@saved. */
+int pl_netns_enter(int fd, int *saved, struct pl_err *e);
+/* Switch the calling thread back to @saved and close it. */
+int pl_netns_leave(int saved, struct pl_err *e);
+/* Check that @name is usable as a namespace name (no '/', not "." or ".."). */
+int pl_netns_name_ok(const char *name);
+
+/* ---------------------------------------------------------------------------------------- */
+/* links */
+
+/* One link kind: its name, its INFO_DATA table and optional hooks for what a table cannot
+ * express (the veth peer, ipvlan's flag names). */
+struct pl_link_kind {
+	const char *name;
+	struct pl_attrs data;
+	/* extra request attributes inside INFO_DATA, read from the kind's subtable */
+	int (*put)(struct pl_req *r, struct pl_source *src, struct pl_err *e);
+	/* extra reporting from the parsed INFO_DATA table */
+	void (*parse)(const struct nlattr *data, struct pl_sink *k);
+	/* options of a port enslaved to a link of this kind (INFO_SLAVE_DATA), set through the
+	 * key @slave_key of link_set (bridge_port = { ... }) */
+	const char *slave_key;
+	struct pl_attrs slave;
+};
+
+/* The kind named @name, or NULL. */
+const struct pl_link_kind *pl_link_kind_find(const char *name);
+/* The NULL-terminated array of every kind plumb knows. */
+extern const struct pl_link_kind *const pl_link_kinds[];
+
+/* Common link attributes (IFLA_*), used for building and parsing. */
+extern const struct pl_attrs pl_link_attrs;
+
+/* Resolve a device name in the socket's netns with one RTM_GETLINK; 0 if absent. */
+int pl_link_index(struct pl_sock *s, const char *name, struct pl_err *e);
+/* The name of device @idx into @buf; returns 1 found, 0 absent, -1 error. */
+int pl_link_name(struct pl_sock *s, int idx, char *buf, size_t len, struct pl_err *e);
+/* Resolve a device argument (name or ifindex value) to an ifindex. */
+int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, struct pl_err *e);
+
+/* Build an RTM_NEWLINK creating a link from @src (the option table) and send it. */
+int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
+/* Change link @dev (name or ifindex) as @src says. */
+int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *src,
+		struct pl_err *e);
+/* Delete link @dev. */
+int pl_link_del(struct pl_sock *s, const struct pl_val *dev, struct pl_err *e);
+/* Report link @dev into @k; returns 1 found, 0 absent (with @e filled), -1 error. */
+int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
+		struct pl_err *e);
+/* Options of a link listing, all optional (kernel-side filters). */
+struct pl_link_filter {
+	const char *kind;
+	int master;	/* ifindex, 0 = any */
+};
+/* Dump links into @k as records in a list; @reset is called before a retry. */
+int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
+		 struct pl_err *e);
+/* Report one RTM_NEWLINK/DELLINK message as a record (used by dumps and events). */
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+
+/* formatting helpers shared by parsers */
+void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen);
+int pl_parse_mac(const char *s, uint8_t *out, size_t *olen);
+int pl_parse_inet(const char *s, void *out, int *family);
+
+#endif

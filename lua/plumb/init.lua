@@ -1,0 +1,141 @@
+--- plumb: Linux container networking from Lua.
+-- The C core (`plumb.core`) speaks rtnetlink; this module adds the default handle used by
+-- the module-level functions, the `netns` table, and argument checking for the Lua-side API.
+-- @module plumb
+local core = require "plumb.core"
+
+local plumb = {
+  _VERSION = core._VERSION,
+  core = core,
+}
+
+local methods = core.handle_methods
+
+--- Reject keys of option table `t` that are not in `allowed` (a set), naming `what`.
+local function checkkeys(t, allowed, what, level)
+  for k in pairs(t) do
+    if type(k) ~= "string" or not allowed[k] then
+      error(("%s: unknown option %q"):format(what, tostring(k)), (level or 2) + 1)
+    end
+  end
+end
+plumb._checkkeys = checkkeys
+
+local open_keys = { netns = true }
+
+--- Open a netlink handle.
+-- @tparam[opt] table opts `{ netns = "c1" | "/run/netns/c1" | { pid = 1234 } }`
+-- @treturn handle a handle, closed by `h:close()`, garbage collection or `<close>`
+-- @return[2] nil, message, errno
+function plumb.open(opts)
+  if opts == nil then return core.open() end
+  if type(opts) ~= "table" then
+    error("open: expected an option table, got " .. type(opts), 2)
+  end
+  checkkeys(opts, open_keys, "open")
+  local ns = opts.netns
+  if type(ns) == "table" then
+    checkkeys(ns, { pid = true }, "open: netns")
+    if math.type(ns.pid) ~= "integer" then error("open: netns: expected { pid = N }", 2) end
+    ns = ns.pid
+  elseif ns ~= nil and type(ns) ~= "string" then
+    error("open: netns: expected a name, a path or { pid = N }", 2)
+  end
+  return core.open(ns)
+end
+
+-- One default handle per network namespace, so that the module-level functions follow the
+-- calling thread into plumb.netns.run(...).
+local defaults = {}
+
+--- The default handle for the calling thread's current netns.
+-- @treturn handle
+function plumb.default()
+  local id = assert(core.netns_id())
+  local h = defaults[id]
+  if not h then
+    h = assert(core.open())
+    defaults[id] = h
+  end
+  return h
+end
+
+--- Close the default handles (they are reopened on demand).
+function plumb.reset()
+  for id, h in pairs(defaults) do
+    h:close()
+    defaults[id] = nil
+  end
+end
+
+--- Create a link. See DESIGN.md "Links": `{ name =, kind =, mtu =, peer = {...}, ... }`.
+-- @function link_add
+-- @tparam table opts
+-- @treturn true
+-- @return[2] nil, message, errno
+
+--- All the handle methods, also as module functions on the default handle:
+-- `plumb.links()` is `plumb.default():links()`.
+local function export(name)
+  plumb[name] = function(...)
+    return plumb.default()[name](plumb.default(), ...)
+  end
+end
+
+--- Register a Lua-written handle method (and its module-level twin).
+-- @tparam string name
+-- @tparam function fn called as fn(handle, ...)
+function plumb._method(name, fn)
+  methods[name] = fn
+  export(name)
+end
+
+for name in pairs(methods) do
+  if name ~= "close" and name ~= "fd" then export(name) end
+end
+
+--- Network namespaces, as `ip netns` sees them (bind mounts under /run/netns).
+-- @section netns
+local netns = {}
+plumb.netns = netns
+
+--- Create namespace `name` (like `ip netns add`).
+-- @tparam string name
+-- @treturn true
+-- @return[2] nil, message, errno
+function netns.add(name) return core.netns_add(name) end
+
+--- Delete namespace `name` (like `ip netns del`).
+function netns.del(name) return core.netns_del(name) end
+
+--- Names of the namespaces under /run/netns, sorted.
+-- @treturn {string,...}
+function netns.list()
+  local l, err, code = core.netns_list()
+  if not l then return nil, err, code end
+  table.sort(l)
+  return l
+end
+
+--- Whether namespace `name` exists.
+-- @treturn boolean
+function netns.exists(name) return core.netns_exists(name) end
+
+--- Run a command in namespace `ns` (a name, a path or a pid).
+-- @tparam string|int ns
+-- @tparam {string,...} argv
+-- @return like `os.execute`: true|nil, "exit"|"signal", code
+function netns.exec(ns, argv) return core.netns_exec(ns, argv) end
+
+--- Call `fn(...)` with the calling thread in namespace `ns`, always switched back.
+-- Errors raised by `fn` are raised again once switched back.
+-- @return what `fn` returns
+function netns.run(ns, fn, ...) return core.netns_run(ns, fn, ...) end
+
+--- The identity ("dev:inode") of the calling thread's netns.
+function netns.id() return core.netns_id() end
+
+--- Link kinds this build knows.
+function plumb.kinds() return core.kinds() end
+
+return plumb
