@@ -419,39 +419,31 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 	}
 }
 
-/* Find the descriptor for attribute @at (several may share a type: remote/group). */
-static const struct pl_attr_desc *pl_attrs_find(const struct pl_attrs *a,
-						const struct nlattr *at)
+/* Whether descriptor @d reports attribute @at (several may share a type: remote/group). */
+static int pl_attr_matches(const struct pl_attr_desc *d, const struct nlattr *at, uint16_t t)
 {
-	uint16_t t = mnl_attr_get_type(at);
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		const struct pl_attr_desc *d = &a->d[i];
-
-		if (d->type != t && !(d->atype == PL_A_INET && d->type6 == t))
-			continue;
-		if (d->flags & PL_F_WO)
-			continue;
-		if ((d->flags & PL_F_UCAST) && pl_is_mcast(at))
-			continue;
-		if ((d->flags & PL_F_MCAST) && !pl_is_mcast(at))
-			continue;
-		return d;
-	}
-	return NULL;
+	if (d->type != t && !(d->atype == PL_A_INET && d->type6 == t))
+		return 0;
+	if (d->flags & PL_F_WO)
+		return 0;
+	if ((d->flags & PL_F_UCAST) && pl_is_mcast(at))
+		return 0;
+	if ((d->flags & PL_F_MCAST) && !pl_is_mcast(at))
+		return 0;
+	return 1;
 }
 
 static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a, struct pl_sink *k)
 {
-	const struct pl_attr_desc *d;
+	uint16_t t = mnl_attr_get_type(at);
+	size_t i;
 
 	/* Kernels keep adding attributes: whatever is not in the table is skipped. */
-	if (mnl_attr_get_type(at) > a->maxtype)
+	if (t > a->maxtype)
 		return;
-	d = pl_attrs_find(a, at);
-	if (d)
-		pl_attr_emit(at, d, k);
+	for (i = 0; i < a->n; i++)
+		if (pl_attr_matches(&a->d[i], at, t))
+			pl_attr_emit(at, &a->d[i], k);
 }
 
 void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k)

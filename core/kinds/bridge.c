@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* bridge: INFO_DATA IFLA_BR_*, and its ports' INFO_SLAVE_DATA IFLA_BRPORT_*. */
+#include <libmnl/libmnl.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 
 #include "../plumb.h"
@@ -102,13 +104,36 @@ static const struct pl_attr_desc brport_desc[] = {
 	{ IFLA_BRPORT_MCAST_TO_UCAST, 0, PL_A_U8, BOOL_ATTR, "mcast_to_unicast", NULL, NULL },
 	{ IFLA_BRPORT_NEIGH_SUPPRESS, 0, PL_A_U8, BOOL_ATTR, "neigh_suppress", NULL, NULL },
 	{ IFLA_BRPORT_GROUP_FWD_MASK, 0, PL_A_U16, PL_F_STRNUM, "group_fwd_mask", NULL, NULL },
+	{ IFLA_BRPORT_GROUP_FWD_MASK, 0, PL_A_HEX16, PL_F_RO, NULL, "group_fwd_mask_str", NULL },
 	{ IFLA_BRPORT_VLAN_TUNNEL, 0, PL_A_U8, BOOL_ATTR, "vlan_tunnel", NULL, NULL },
 	{ IFLA_BRPORT_ISOLATED, 0, PL_A_U8, BOOL_ATTR, "isolated", NULL, NULL },
 	{ IFLA_BRPORT_LOCKED, 0, PL_A_U8, BOOL_ATTR, "locked", NULL, NULL },
 };
 
+/* IFLA_BR_MULTI_BOOLOPT: bits reported one key each, as ip does. */
+static void bridge_parse(const struct nlattr *data, struct pl_sink *k)
+{
+	static const char *const names[] = { "no_linklocal_learn", "mcast_vlan_snooping",
+					     "mst_enabled" };
+	const struct nlattr *at;
+
+	mnl_attr_for_each_nested(at, data) {
+		const struct br_boolopt_multi *bm;
+		size_t i;
+
+		if (mnl_attr_get_type(at) != IFLA_BR_MULTI_BOOLOPT ||
+		    mnl_attr_get_payload_len(at) < sizeof(*bm))
+			continue;
+		bm = mnl_attr_get_payload(at);
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (bm->optmask & (1u << i))
+				k->integer(k, names[i], !!(bm->optval & (1u << i)));
+	}
+}
+
 const struct pl_link_kind pl_kind_bridge = {
 	.name = "bridge",
+	.parse = bridge_parse,
 	.data = PL_ATTRS(bridge_desc, IFLA_BR_MAX),
 	.slave_key = "bridge_port",
 	.slave = PL_ATTRS(brport_desc, IFLA_BRPORT_MAX),

@@ -1,0 +1,51 @@
+-- Helpers shared by the project's specs (not part of the installed module).
+local testing = require "plumb.testing"
+
+local support = {}
+
+-- Fields ip derives from other objects rather than from the link's own message.
+local ip_only_flags = { ["M-DOWN"] = true }
+
+--- Compare every field `ip -j -d` printed (`want`) with plumb's record (`got`); returns a
+-- list of differences (empty when equal). `path` names the place in the record.
+function support.diff(want, got, path, out)
+  out = out or {}
+  path = path or ""
+  if type(want) == "table" then
+    if type(got) ~= "table" then
+      out[#out + 1] = ("%s: ip %s, plumb %s"):format(path, "table", tostring(got))
+      return out
+    end
+    if path == ".flags" then
+      local set = {}
+      for _, f in ipairs(got) do set[f] = true end
+      for _, f in ipairs(want) do
+        if not set[f] and not ip_only_flags[f] then out[#out + 1] = "flags: ip has " .. f end
+      end
+      return out
+    end
+    for k, v in pairs(want) do support.diff(v, got[k], path .. "." .. tostring(k), out) end
+  elseif want ~= got then
+    out[#out + 1] = ("%s: ip %s, plumb %s"):format(path, tostring(want), tostring(got))
+  end
+  return out
+end
+
+--- Check that plumb's record of every link in namespace `ns` matches `ip -j -d`.
+function support.same_as_ip(h, ns)
+  local ip = testing.ip_json("-d link show", ns)
+  local byname = {}
+  for _, l in ipairs(assert(h:links())) do byname[l.ifname] = l end
+  local diffs = {}
+  for _, want in ipairs(ip) do
+    local got = byname[want.ifname]
+    if not got then
+      diffs[#diffs + 1] = want.ifname .. ": missing from plumb"
+    else
+      for _, d in ipairs(support.diff(want, got)) do diffs[#diffs + 1] = want.ifname .. d end
+    end
+  end
+  return diffs
+end
+
+return support
