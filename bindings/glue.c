@@ -46,6 +46,7 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 			v->i = lua_tointeger(L, -1);
 		} else {
 			v->kind = PL_V_OTHER;
+			v->s = "a non-integer number";
 		}
 		break;
 	case LUA_TSTRING:

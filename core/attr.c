@@ -104,9 +104,17 @@ static int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len)
 static const char *pl_vkind_name(enum pl_vkind k)
 {
 	static const char *const names[] = { "nil", "boolean", "integer", "string", "table",
-					     "other" };
+					     "a value of another type" };
 
 	return names[k];
+}
+
+/* What the caller gave, for a message: "string", "a non-integer number"... */
+static const char *pl_val_desc(const struct pl_val *v)
+{
+	if (v->kind == PL_V_OTHER && v->s)
+		return v->s;
+	return pl_vkind_name(v->kind);
 }
 
 /* A number for a numeric attribute: integer, boolean where allowed, or an enum name. */
@@ -136,7 +144,7 @@ static int pl_val_number(struct pl_req *r, const struct pl_attr_desc *d, const s
 	return pl_err_misuse(e, "%s%s: expected %s, got %s", r->prefix, d->name,
 			     d->names ? "a name or an integer" :
 			     (d->flags & (PL_F_BOOLIN | PL_F_BOOLOUT)) ? "a boolean" : "an integer",
-			     pl_vkind_name(v->kind));
+			     pl_val_desc(v));
 }
 
 static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
@@ -193,7 +201,7 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 	case PL_A_FLAG:
 		if (v->kind != PL_V_BOOL)
 			return pl_err_misuse(e, "%s%s: expected a boolean, got %s", r->prefix,
-					     d->name, pl_vkind_name(v->kind));
+					     d->name, pl_val_desc(v));
 		if (!v->b)
 			return 0;
 		pl_req_field(r, d->name);
@@ -201,14 +209,14 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 	case PL_A_STR:
 		if (v->kind != PL_V_STR)
 			return pl_err_misuse(e, "%s%s: expected a string, got %s", r->prefix,
-					     d->name, pl_vkind_name(v->kind));
+					     d->name, pl_val_desc(v));
 		pl_req_field(r, d->name);
 		return pl_req_put(r, d->type, v->len + 1, v->s, e);
 	case PL_A_MAC:
 		if (v->kind != PL_V_STR || pl_parse_mac(v->s, buf, &blen) < 0)
 			return pl_err_misuse(e, "%s%s: malformed MAC address %s%s%s", r->prefix,
 					     d->name, v->kind == PL_V_STR ? "\"" : "(",
-					     v->kind == PL_V_STR ? v->s : pl_vkind_name(v->kind),
+					     v->kind == PL_V_STR ? v->s : pl_val_desc(v),
 					     v->kind == PL_V_STR ? "\"" : ")");
 		pl_req_field(r, d->name);
 		return pl_req_put(r, d->type, blen, buf, e);
@@ -219,17 +227,18 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 			return pl_err_misuse(e, "%s%s: malformed %s address %s%s%s", r->prefix,
 					     d->name, d->atype == PL_A_IN4 ? "IPv4" : "IP",
 					     v->kind == PL_V_STR ? "\"" : "(",
-					     v->kind == PL_V_STR ? v->s : pl_vkind_name(v->kind),
+					     v->kind == PL_V_STR ? v->s : pl_val_desc(v),
 					     v->kind == PL_V_STR ? "\"" : ")");
 		pl_req_field(r, d->name);
 		if (fam == AF_INET)
 			return pl_req_put(r, d->type, 4, buf, e);
 		return pl_req_put(r, d->type6, 16, buf, e);
 	case PL_A_IFINDEX: {
-		char what[64];
+		char what[128];
 		int idx;
 
-		snprintf(what, sizeof(what), "%s%s", r->prefix, d->name);
+		snprintf(what, sizeof(what), "%s%s%s: %s%s", r->op, r->obj[0] ? " " : "", r->obj,
+			 r->prefix, d->name);
 		idx = pl_link_dev(r->sock, v, what, e);
 		if (idx < 0)
 			return -1;

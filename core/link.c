@@ -331,7 +331,7 @@ int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, str
 		return -1;
 	idx = pl_link_index(s, v->s, e);
 	if (idx == 0)
-		return pl_err_set(e, ENODEV, "%s: no device \"%s\"", what, v->s);
+		return pl_err_set(e, ENODEV, "%s %s: No such device", what, v->s);
 	return idx;
 }
 
@@ -373,7 +373,8 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 	ns.name = v.s;
 	fd = pl_netns_open(&ns, e);
 	if (fd < 0)
-		return pl_err_set(e, e->err, "%s %s: %s", r->op, r->obj, e->msg);
+		return pl_err_set(e, e->err, "%s %s: %s%s \"%s\": %s", r->op, r->obj, r->prefix,
+				  key, v.s, strerror(e->err));
 	if (pl_req_keep_fd(r, fd, e) < 0)
 		return -1;
 	pl_req_field(r, key);
@@ -633,7 +634,7 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	char obj[64];
 	int idx, rc = -1;
 
-	idx = pl_link_dev(s, dev, "dev", e);
+	idx = pl_link_dev(s, dev, "link_set", e);
 	if (idx < 0)
 		return -1;
 	if (dev->kind == PL_V_STR)
