@@ -380,12 +380,20 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		return;
 	case PL_A_IN4:
 	case PL_A_INET:
-		if (plen == 4)
+		if (plen == 4) {
 			inet_ntop(AF_INET, p, buf, sizeof(buf));
-		else if (plen == 16)
+		} else if (plen == 16) {
 			inet_ntop(AF_INET6, p, buf, sizeof(buf));
-		else
+			if (d->flags & PL_F_KEY6) {
+				char key6[40];
+
+				snprintf(key6, sizeof(key6), "%s6", key);
+				k->str(k, key6, buf);
+				return;
+			}
+		} else {
 			return;
+		}
 		k->str(k, key, buf);
 		return;
 	case PL_A_BRID: {
@@ -394,7 +402,9 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 
 		if (plen < sizeof(*id))
 			return;
-		pl_fmt_mac(mac, sizeof(mac), id->addr, 6);
+		/* ip writes the address as ether_ntoa does: no leading zeros */
+		snprintf(mac, sizeof(mac), "%x:%x:%x:%x:%x:%x", id->addr[0], id->addr[1],
+			 id->addr[2], id->addr[3], id->addr[4], id->addr[5]);
 		snprintf(buf, sizeof(buf), "%02x%02x.%s", id->prio[0], id->prio[1], mac);
 		k->str(k, key, buf);
 		return;

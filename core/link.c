@@ -217,7 +217,7 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 		}
 	}
 	/* ip prints a parent in this namespace by name, one in another by number. */
-	if (link && (int)mnl_attr_get_u32(link) != ifi->ifi_index) {
+	if (link && mnl_attr_get_u32(link) != 0) {
 		if (have_netnsid)
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
 		else if (k->ifindex)
@@ -362,6 +362,15 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 	if (v.kind == PL_V_INT) {
 		if (v.i <= 0 || v.i > INT32_MAX)
 			return pl_err_misuse(e, "%s%s: invalid pid %lld", r->prefix, key, v.i);
+		ns.pid = (pid_t)v.i;
+		/* Kept open: later steps (an alias) find the namespace by it. */
+		fd = pl_netns_open(&ns, e);
+		if (fd < 0)
+			return -1;
+		if (pl_req_keep_fd(r, fd, e) < 0)
+			return -1;
+		if (r->prefix[0] == '\0')
+			r->link_nsfd = fd;
 		pl_req_field(r, key);
 		return pl_req_put_u32(r, IFLA_NET_NS_PID, (uint32_t)v.i, e);
 	}
@@ -377,6 +386,8 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 				  key, v.s, strerror(e->err));
 	if (pl_req_keep_fd(r, fd, e) < 0)
 		return -1;
+	if (r->prefix[0] == '\0')
+		r->link_nsfd = fd;
 	pl_req_field(r, key);
 	rc = pl_req_put_u32(r, IFLA_NET_NS_FD, (uint32_t)fd, e);
 	return rc;
@@ -557,23 +568,28 @@ static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_
 	return 0;
 }
 
-/* Bring a just-created veth peer up, in its own namespace. */
-static int pl_link_peer_up(struct pl_sock *s, struct pl_req *r, struct pl_err *e)
+/* After a link is created: what the kernel does not take at creation (a veth peer cannot
+ * be created up; an alias is ignored), set on link @name in the netns of @nsfd (-1: @s's). */
+static int pl_link_post_set(struct pl_sock *s, int nsfd, const char *name, int up,
+			    const char *alias, struct pl_err *e)
 {
 	struct pl_sock ps, *use = s;
 	struct ifinfomsg *ifi;
 	struct pl_req u;
 	int rc;
 
-	if (r->peer_nsfd >= 0) {
-		if (pl_sock_open_fd(&ps, r->peer_nsfd, e) < 0)
+	if (nsfd >= 0) {
+		if (pl_sock_open_fd(&ps, nsfd, e) < 0)
 			return -1;
 		use = &ps;
 	}
-	pl_req_start(&u, use, RTM_NEWLINK, 0, "link_add", r->peer_name);
+	pl_req_start(&u, use, RTM_NEWLINK, 0, "link_add", name);
 	ifi = pl_req_extra(&u, sizeof(*ifi));
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	rc = pl_req_put_str(&u, IFLA_IFNAME, r->peer_name, e);
+	if (up)
+		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	rc = pl_req_put_str(&u, IFLA_IFNAME, name, e);
+	if (rc == 0 && alias)
+		rc = pl_req_put_str(&u, IFLA_IFALIAS, alias, e);
 	if (rc == 0)
 		rc = pl_talk(&u, NULL, NULL, e);
 	if (use != s)
@@ -585,12 +601,13 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 {
 	const struct pl_link_kind *lk;
 	struct ifinfomsg *ifi;
-	struct pl_val name, kind;
+	struct pl_val name, kind, alias;
 	struct pl_req r;
 	int rc = -1;
 
 	src->get(src, "name", &name);
 	src->get(src, "kind", &kind);
+	src->get(src, "alias", &alias);
 	if (kind.kind != PL_V_STR)
 		return pl_err_misuse(e, "kind: expected a link kind name, got %s",
 				     kind.kind == PL_V_NIL ? "nil" : "a non-string");
@@ -617,8 +634,10 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
 	}
+	if (rc == 0 && alias.kind == PL_V_STR)
+		rc = pl_link_post_set(s, r.link_nsfd, name.s, 0, alias.s, e);
 	if (rc == 0 && r.peer_up)
-		rc = pl_link_peer_up(s, &r, e);
+		rc = pl_link_post_set(s, r.peer_nsfd, r.peer_name, 1, NULL, e);
 out:
 	pl_req_done(&r);
 	return rc;

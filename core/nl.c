@@ -160,6 +160,7 @@ struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf
 	r->prefix[0] = '\0';
 	r->peer_up = 0;
 	r->peer_nsfd = -1;
+	r->link_nsfd = -1;
 	r->op = op;
 	snprintf(r->obj, sizeof(r->obj), "%s", obj ? obj : "");
 	return r->nlh;

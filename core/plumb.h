@@ -123,6 +123,7 @@ enum pl_atype {
 #define PL_F_MCAST	0x20	/* report only when the address is multicast */
 #define PL_F_ENUMKEY	0x40	/* report the enum's name as a key set to true */
 #define PL_F_STRNUM	0x80	/* report the number as a decimal string */
+#define PL_F_KEY6	0x100	/* report an IPv6 value under the key with "6" appended */
 
 /* A number <-> name pair. Tables end with a NULL name. */
 struct pl_enum {
@@ -134,8 +135,8 @@ struct pl_enum {
 struct pl_attr_desc {
 	uint16_t type;		/* attribute type (IFLA_...) */
 	uint16_t type6;		/* for PL_A_INET: the IPv6 attribute */
-	uint8_t atype;		/* enum pl_atype */
-	uint8_t flags;		/* PL_F_* */
+	uint16_t atype;		/* enum pl_atype */
+	uint16_t flags;		/* PL_F_* */
 	const char *name;	/* key in the caller's option table, NULL = not settable */
 	const char *out;	/* key in the record (ip -j name), NULL = same as name */
 	const struct pl_enum *names;	/* numbers named by strings, or NULL */
@@ -174,6 +175,7 @@ struct pl_req {
 	char prefix[24];	/* "vxlan." while a kind subtable is being read */
 	int peer_up;		/* veth: bring the peer up once created */
 	int peer_nsfd;
+	int link_nsfd;		/* the netns the link is created in (an fd of fds[]) or -1 */
 	char peer_name[16];
 	const char *op;		/* "link_add" */
 	char obj[64];		/* "veth0" */

@@ -6,7 +6,7 @@
 
 static const struct pl_attr_desc geneve_desc[] = {
 	{ IFLA_GENEVE_ID, 0, PL_A_U32, 0, "id", NULL, NULL },
-	{ IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6, PL_A_INET, 0, "remote", NULL, NULL },
+	{ IFLA_GENEVE_REMOTE, IFLA_GENEVE_REMOTE6, PL_A_INET, PL_F_KEY6, "remote", NULL, NULL },
 	{ IFLA_GENEVE_PORT, 0, PL_A_BE16, 0, "dstport", "port", NULL },
 	{ IFLA_GENEVE_TTL, 0, PL_A_U8, 0, "ttl", NULL, NULL },
 	{ IFLA_GENEVE_TOS, 0, PL_A_U8, 0, "tos", NULL, NULL },

@@ -12,6 +12,7 @@ static const struct pl_enum macvlan_modes[] = {
 
 static const struct pl_attr_desc macvlan_desc[] = {
 	{ IFLA_MACVLAN_MODE, 0, PL_A_U32, 0, "mode", NULL, macvlan_modes },
+	{ IFLA_MACVLAN_MACADDR_COUNT, 0, PL_A_U32, PL_F_RO, "macaddr_count", NULL, NULL },
 	{ IFLA_MACVLAN_BC_QUEUE_LEN, 0, PL_A_U32, 0, "bcqueuelen", NULL, NULL },
 	{ IFLA_MACVLAN_BC_QUEUE_LEN_USED, 0, PL_A_U32, PL_F_RO, "usedbcqueuelen", NULL, NULL },
 };

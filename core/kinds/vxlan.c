@@ -13,9 +13,9 @@ static const struct pl_enum vxlan_df[] = {
 
 static const struct pl_attr_desc vxlan_desc[] = {
 	{ IFLA_VXLAN_ID, 0, PL_A_U32, 0, "id", NULL, NULL },
-	{ IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, PL_A_INET, PL_F_UCAST, "remote", NULL, NULL },
-	{ IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, PL_A_INET, PL_F_MCAST, "group", NULL, NULL },
-	{ IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, PL_A_INET, 0, "local", NULL, NULL },
+	{ IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, PL_A_INET, PL_F_UCAST | PL_F_KEY6, "remote", NULL, NULL },
+	{ IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, PL_A_INET, PL_F_MCAST | PL_F_KEY6, "group", NULL, NULL },
+	{ IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, PL_A_INET, PL_F_KEY6, "local", NULL, NULL },
 	{ IFLA_VXLAN_LINK, 0, PL_A_IFINDEX, 0, "dev", "link", NULL },
 	{ IFLA_VXLAN_PORT_RANGE, 0, PL_A_PORTRANGE, PL_F_RO, "port_range", NULL, NULL },
 	{ IFLA_VXLAN_PORT, 0, PL_A_BE16, 0, "dstport", "port", NULL },
