@@ -381,6 +381,8 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 		return pl_err_misuse(e, "%s%s: invalid namespace name \"%s\"", r->prefix, key, v.s);
 	ns.name = v.s;
 	fd = pl_netns_open(&ns, e);
+	if (fd < 0 && e->misuse)
+		return pl_err_misuse(e, "%s%s: namespace path too long", r->prefix, key);
 	if (fd < 0)
 		return pl_err_set(e, e->err, "%s %s: %s%s \"%s\": %s", r->op, r->obj, r->prefix,
 				  key, v.s, strerror(e->err));
