@@ -35,7 +35,7 @@ BIND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bindings/*.c))
 LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
-.PHONY: all check check-vm bench lint install uninstall clean demo
+.PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
 all: $(MODULE) $(LIB)
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
@@ -50,6 +50,12 @@ $(LIB): $(CORE_OBJ)
 $(MODULE): $(BIND_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(SANFLAGS) -o $@ $^ $(DEPS_LIBS) $(LDFLAGS)
+
+# Debian/Ubuntu packages: build, tests and demo; deps-vm adds the kernel VM lane.
+deps:
+	sh scripts/install-deps
+deps-vm:
+	sh scripts/install-deps vm
 
 # The spec suite runs in throwaway network and mount namespaces (spec/run).
 BUSTED_ARGS ?=
@@ -67,7 +73,7 @@ bench: all
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
-	luacheck lua scripts/plumb spec
+	luacheck lua spec scripts/demo.lua
 
 install: all
 	install -d $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR) \

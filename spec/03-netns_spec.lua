@@ -91,6 +91,7 @@ describe("plumb.netns", function()
       assert.is_true(ok)
       ok, how, code = plumb.netns.exec(sb.ns, { "/nonexistent/program" })
       assert.is_nil(ok)
+      assert.equal("exit", how)
       assert.equal(127, code)
     end)
 

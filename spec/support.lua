@@ -24,7 +24,12 @@ function support.diff(want, got, path, out)
       end
       return out
     end
-    for k, v in pairs(want) do support.diff(v, got[k], path .. "." .. tostring(k), out) end
+    for k, v in pairs(want) do
+      -- running timers move between the two reads
+      if not tostring(k):match("_timer$") then
+        support.diff(v, got[k], path .. "." .. tostring(k), out)
+      end
+    end
   elseif want ~= got then
     out[#out + 1] = ("%s: ip %s, plumb %s"):format(path, tostring(want), tostring(got))
   end

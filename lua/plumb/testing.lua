@@ -109,7 +109,10 @@ function testing.kernel_has(kind)
     ok, err = probe(sb.h)
   end
   sb:close()
-  kind_cache[kind] = { ok and true or false, err and ("kernel lacks " .. kind .. ": " .. err) }
+  if err and not err:find("kernel lacks", 1, true) then
+    err = ("%s (kernel lacks %q)"):format(err, kind)
+  end
+  kind_cache[kind] = { ok and true or false, err }
   return kind_cache[kind][1], kind_cache[kind][2]
 end
 
