@@ -57,13 +57,20 @@ deps:
 deps-vm:
 	sh scripts/install-deps vm
 
+# A C program: several lua_States on several threads using plumb.core at once.
+TEST_THREADS := $(BUILD)/test-threads
+$(TEST_THREADS): tests/threads.c $(MODULE)
+	@echo "  CC      $<"
+	@$(CC) -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) $(DEPS_CFLAGS) -o $@ $< \
+		$$($(PKG_CONFIG) --libs $(LUA_PC)) -lpthread
+
 # The spec suite runs in throwaway network and mount namespaces (spec/run).
 BUSTED_ARGS ?=
-check: all
+check: all $(TEST_THREADS)
 	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run $(BUSTED_ARGS)
 
 # The same suite on Debian's 6.1 kernel in QEMU (ipvlan, vlan, dummy, vrf, bond, ...).
-check-vm: all
+check-vm: all $(TEST_THREADS)
 	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run $(BUSTED_ARGS)
 
 demo: all
