@@ -70,6 +70,19 @@ describe("errors", function()
     assert.is_nil((sb.h:link_get("x0")))
   end)
 
+  it("never overrun a request buffer, whatever the caller passes", function()
+    local sb <close> = testing.sandbox()
+    local ok, err, code = sb.h:link_add{ name = "b0", kind = "bridge", alias = ("x"):rep(100000) }
+    assert.is_nil(ok)
+    assert.equal("link_add b0: request too large", err)
+    assert.equal(90, code) -- EMSGSIZE
+    ok, err, code = sb.h:link_add{ name = "b0", kind = "bridge", alias = ("x"):rep(300) }
+    assert.is_nil(ok)
+    assert.matches("^link_add b0: .* %(alias%)$", err)
+    assert.equal(34, code)
+    assert.equal(1, #assert(sb.h:links()))
+  end)
+
   it("leave the handle usable after a failure", function()
     local sb <close> = testing.sandbox()
     assert.is_nil((sb.h:link_del("nope")))
