@@ -80,7 +80,7 @@ bench: all
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
-	luacheck lua spec scripts/demo.lua
+	luacheck lua spec scripts/demo.lua scripts/plumb
 
 install: all
 	install -d $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR) \
