@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "glue.h"
 
@@ -278,6 +279,16 @@ static int l_netns_run(lua_State *L)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* Seconds from CLOCK_MONOTONIC, for timing (benchmarks, timeouts). */
+static int l_monotonic(lua_State *L)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+	return 1;
+}
+
 static int l_kinds(lua_State *L)
 {
 	const struct pl_link_kind *const *k;
@@ -320,6 +331,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_run", l_netns_run },
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
+	{ "monotonic", l_monotonic },
 	{ NULL, NULL },
 };
 
