@@ -38,6 +38,7 @@ done </preload.list
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,access=any plumbio /io ||
 	fail "cannot mount the plumbio share"
 [ -r /io/config ] || fail "no /io/config"
+# shellcheck source=/dev/null
 . /io/config
 
 mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose,access=any hostroot /newroot ||
