@@ -44,8 +44,12 @@ describe("links", function()
       assert.is_number(host.link_netnsid)
       assert.equal(inside.ifindex, host.link_index)
       assert.is_nil(host.link)
-      assert.equal("UP", inside.operstate)
-      assert.equal("UP", host.operstate)
+      -- carrier is set at once; operstate follows asynchronously (linkwatch)
+      for _, l in ipairs{ inside, host } do
+        local set = {}
+        for _, f in ipairs(l.flags) do set[f] = true end
+        assert.is_true(set.UP and set.LOWER_UP, l.ifname)
+      end
       assert.is_nil((sb.h:link_get("eth0")))
       assert_same_as_ip(sb)
       assert.same({}, support.same_as_ip(hc, c1))
@@ -238,7 +242,8 @@ describe("links", function()
       local up = false
       for _, f in ipairs(l.flags) do up = up or f == "UP" end
       assert.is_true(up)
-      assert(sb.h:link_set(l.ifindex, { up = false, name = "renamed" }))
+      assert(sb.h:link_set(l.ifindex, { up = false }))
+      assert(sb.h:link_set(l.ifindex, { name = "renamed" })) -- kernels before 6.x refuse to rename an up link
       _, l = info(sb.h, "renamed")
       for _, f in ipairs(l.flags) do assert.not_equal("UP", f) end
       assert.is_nil((sb.h:link_get("v0")))
