@@ -256,9 +256,7 @@ int pl_req_fail(struct pl_req *r, int err, const char *ack, uint32_t off, struct
 		snprintf(hint, sizeof(hint), " (needs CAP_NET_ADMIN in that network namespace)");
 	else if (field)
 		snprintf(hint, sizeof(hint), " (%s)", field);
-	pl_err_set(e, err, "%s%s%s: %s%s", r->op, r->obj[0] ? " " : "", r->obj, text, hint);
-	/* Keep a trailing full stop from the kernel's text out of the middle of a sentence. */
-	return -1;
+	return pl_err_set(e, err, "%s%s%s: %s%s", r->op, r->obj[0] ? " " : "", r->obj, text, hint);
 }
 
 /* Read the extended ACK TLVs of an NLMSG_ERROR or NLMSG_DONE message. */
