@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "glue.h"
@@ -82,8 +83,42 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	}
 	s->depth++;
 	s->idx[s->depth] = lua_gettop(L);
-	s->name[s->depth] = key;
+	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", key);
 	s->nasked[s->depth] = 0;
+	s->alen[s->depth] = 0;
+	return 1;
+}
+
+static long long lsrc_len(struct pl_source *src)
+{
+	struct lsrc *s = (struct lsrc *)src;
+
+	s->alen[s->depth] = (long long)lua_rawlen(s->L, s->idx[s->depth]);
+	return s->alen[s->depth];
+}
+
+static int lsrc_enter_at(struct pl_source *src, long long i)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	char name[sizeof(s->name[0])];
+	lua_State *L = s->L;
+	int t;
+
+	t = lua_rawgeti(L, s->idx[s->depth], (lua_Integer)i);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE || s->depth + 1 >= SRC_MAXDEPTH) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s[%lld]", s->name[s->depth], i);
+	s->depth++;
+	s->idx[s->depth] = lua_gettop(L);
+	memcpy(s->name[s->depth], name, sizeof(name));
+	s->nasked[s->depth] = 0;
+	s->alen[s->depth] = 0;
 	return 1;
 }
 
@@ -101,6 +136,9 @@ static int lsrc_leave(struct pl_source *src, struct pl_err *e)
 		for (i = 0; k && i < s->nasked[d]; i++)
 			if (strcmp(s->asked[d][i], k) == 0)
 				known = 1;
+		if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+		    lua_tointeger(L, -2) <= s->alen[d])
+			known = 1;
 		if (!known) {
 			if (k)
 				rc = pl_err_misuse(e, "%s%sunknown option \"%s\"", d ? s->name[d] : "",
@@ -126,11 +164,14 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx)
 	s->base.get = lsrc_get;
 	s->base.enter = lsrc_enter;
 	s->base.leave = lsrc_leave;
+	s->base.len = lsrc_len;
+	s->base.enter_at = lsrc_enter_at;
 	s->L = L;
 	s->depth = 0;
 	s->idx[0] = lua_absindex(L, idx);
-	s->name[0] = NULL;
+	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
+	s->alen[0] = 0;
 	luaL_checkstack(L, SRC_MAXDEPTH + 4, "plumb: option tables nested too deep");
 }
 
