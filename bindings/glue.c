@@ -233,7 +233,7 @@ static void lsink_begin(struct pl_sink *sk, const char *key)
 	lua_State *L = k->L;
 
 	luaL_checkstack(L, 4, "plumb: record nested too deep");
-	lua_createtable(L, 0, key ? 4 : 24);
+	lua_createtable(L, 0, key ? 4 : k->rec_fields);
 	lua_pushvalue(L, -1);
 	lsink_store(k, -3, key);
 	if (k->depth + 1 < SINK_MAXDEPTH)
@@ -307,6 +307,7 @@ void lsink_init(struct lsink *k, lua_State *L)
 	k->base.ifindex = lsink_ifindex;
 	k->base.reset = lsink_reset;
 	k->L = L;
+	k->rec_fields = 24;	/* a link record; others set their own */
 	lua_newtable(L);
 	k->fix = lua_gettop(L);
 	lua_newtable(L);

@@ -34,6 +34,7 @@ struct lsink {
 	int nfix;
 	int depth;
 	int n[SINK_MAXDEPTH];	/* array length of each open table */
+	int rec_fields;		/* hash slots preallocated for a list element (a record) */
 };
 
 /* a netlink handle userdata */

@@ -10,6 +10,8 @@
 #include "glue.h"
 
 #define ROUTE_ITER_MT "plumb.route_iter"
+/* fields of a typical route record: dst, gateway, dev, metric, flags, pref, ... */
+#define ROUTE_FIELDS 8
 
 /* uservalues of an iterator */
 #define ITER_UV_HANDLE 1	/* the handle: device names are looked up through it */
@@ -83,6 +85,7 @@ static int h_routes(lua_State *L)
 	if (route_filter(L, h, 2, &f, &e) < 0)
 		return pusherr(L, "routes", &e);
 	lsink_init(&k, L);
+	k.rec_fields = ROUTE_FIELDS;
 	if (pl_route_list(&h->s, &f, &k.base, &e) < 0)
 		return pusherr(L, "routes", &e);
 	lua_settop(L, k.root);
@@ -112,7 +115,9 @@ static int h_route_get(lua_State *L)
 	return 1;
 }
 
-/* The route an option table describes, as a record, and its key (for route_ensure). */
+/* The route an option table describes, as a record, and its key (for route_ensure).
+ * Misuse is returned (false, message) rather than raised, for route_ensure to raise it at
+ * its caller's level. */
 static int h_route_spec(lua_State *L)
 {
 	struct lhandle *h = checkhandle(L);
@@ -125,8 +130,13 @@ static int h_route_spec(lua_State *L)
 	lua_settop(L, 2);
 	lsrc_init(&src, L, 2);
 	lsink_init(&k, L);
-	if (pl_route_spec(&h->s, &src.base, &k.base, &key, &e) < 0)
-		return pusherr(L, "route_ensure", &e);
+	if (pl_route_spec(&h->s, &src.base, &k.base, &key, &e) < 0) {
+		if (!e.misuse)
+			return pusherr(L, "route_ensure", &e);
+		lua_pushboolean(L, 0);
+		lua_pushfstring(L, "route_ensure: %s", e.msg);
+		return 2;
+	}
 	lua_settop(L, k.root);
 	resolve_names(L, h, &k, 0);
 	lua_createtable(L, 0, 4);
@@ -181,6 +191,7 @@ static int iter_fill(lua_State *L, struct liter *it, int self)
 	do {
 		lua_settop(L, top + 1);
 		lsink_init(&k, L);
+		k.rec_fields = ROUTE_FIELDS;
 		rc = pl_route_dump_next(&it->d, &k.base, &e);
 		if (rc < 0) {
 			iter_close(it);

@@ -600,6 +600,7 @@ int pl_route_change(struct pl_sock *s, struct pl_source *src, enum pl_route_op o
 	struct pl_req r;
 	int rc;
 
+	r.nfds = 0;	/* the build may be refused before the request starts */
 	rc = pl_route_build(&r, s, src, ops[op].type, ops[op].flags, ops[op].name, &key, e);
 	if (rc == 0)
 		rc = pl_talk(&r, NULL, NULL, e);
@@ -613,6 +614,7 @@ int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
 	struct pl_req r;
 	int rc;
 
+	r.nfds = 0;
 	rc = pl_route_build(&r, s, src, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "route_ensure",
 			    key, e);
 	if (rc == 0)
@@ -675,11 +677,11 @@ static void pl_route_multipath_out(struct pl_sink *k, const struct nlattr *mp)
 
 	k->begin_list(k, "nexthops");
 	while (len >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) && nh->rtnh_len <= len) {
+		const char *end = (const char *)nh + nh->rtnh_len;
 		const struct nlattr *at = (const struct nlattr *)RTNH_DATA(nh);
-		int alen = nh->rtnh_len - (int)sizeof(*nh);
 
 		k->begin(k, NULL);
-		for (; mnl_attr_ok(at, alen); at = mnl_attr_next(at))
+		for (; mnl_attr_ok(at, (int)(end - (const char *)at)); at = mnl_attr_next(at))
 			if (mnl_attr_get_type(at) == RTA_GATEWAY)
 				pl_attr_emit(at, &pl_route_desc[0], k);
 		if (nh->rtnh_ifindex && k->ifindex)
