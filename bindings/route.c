@@ -62,16 +62,16 @@ static int h_route_del(lua_State *L)
 }
 
 /* Listing options at @arg (absent: the main table, both families). */
-static int route_filter(lua_State *L, struct lhandle *h, int arg, struct pl_route_filter *f,
-			struct pl_err *e)
+static int route_filter(lua_State *L, struct lhandle *h, int arg, const char *op,
+			struct pl_route_filter *f, struct pl_err *e)
 {
 	struct lsrc src;
 
 	if (lua_isnoneornil(L, arg))
-		return pl_route_filter_read(&h->s, NULL, f, e);
+		return pl_route_filter_read(&h->s, NULL, op, f, e);
 	luaL_checktype(L, arg, LUA_TTABLE);
 	lsrc_init(&src, L, arg);
-	return pl_route_filter_read(&h->s, &src.base, f, e);
+	return pl_route_filter_read(&h->s, &src.base, op, f, e);
 }
 
 static int h_routes(lua_State *L)
@@ -82,7 +82,7 @@ static int h_routes(lua_State *L)
 	struct pl_err e;
 
 	lua_settop(L, 2);
-	if (route_filter(L, h, 2, &f, &e) < 0)
+	if (route_filter(L, h, 2, "routes", &f, &e) < 0)
 		return pusherr(L, "routes", &e);
 	lsink_init(&k, L);
 	k.rec_fields = ROUTE_FIELDS;
@@ -242,7 +242,7 @@ static int h_each_route(lua_State *L)
 	struct liter *it;
 
 	lua_settop(L, 2);
-	if (route_filter(L, h, 2, &f, &e) < 0)
+	if (route_filter(L, h, 2, "each_route", &f, &e) < 0)
 		return pusherr(L, "each_route", &e);
 	/* closed first, then acquired (liolib.c newprefile) */
 	it = lua_newuserdatauv(L, sizeof(*it), 2);

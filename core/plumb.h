@@ -422,9 +422,10 @@ int pl_route_change(struct pl_sock *s, struct pl_source *src, enum pl_route_op o
  * @k (the route as the kernel would be asked for it) and its key into @key. */
 int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
 		  struct pl_route_key *key, struct pl_err *e);
-/* Read listing options from @src (NULL: the main table, both families). */
-int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, struct pl_route_filter *f,
-			 struct pl_err *e);
+/* Read listing options from @src (NULL: the main table, both families); @op names the
+ * listing in messages. */
+int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *op,
+			 struct pl_route_filter *f, struct pl_err *e);
 /* Dump the routes @f selects into @k as records in a list (retried when interrupted). */
 int pl_route_list(struct pl_sock *s, const struct pl_route_filter *f, struct pl_sink *k,
 		  struct pl_err *e);

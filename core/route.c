@@ -802,8 +802,8 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_tab
 /* ---------------------------------------------------------------------------------------- */
 /* listing */
 
-int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, struct pl_route_filter *f,
-			 struct pl_err *e)
+int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *op,
+			 struct pl_route_filter *f, struct pl_err *e)
 {
 	unsigned long long n;
 	const char *used;
@@ -875,8 +875,14 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, struct pl_rou
 	if (v.kind != PL_V_NIL) {
 		/* last: the name stays valid (the table is on the caller's stack) */
 		f->oif = pl_link_dev(s, &v, "dev", e);
-		if (f->oif < 0)
-			return -1;
+		if (f->oif < 0) {
+			char msg[PL_ERRMSG_MAX];
+
+			if (e->misuse)
+				return -1;
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			return pl_err_set(e, e->err, "%s: %s", op, msg);
+		}
 	}
 	return 0;
 }

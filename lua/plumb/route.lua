@@ -4,6 +4,68 @@
 
 local M = {}
 
+--- Add a route (like `ip route add`).
+-- Keys: `dst` ("default", a prefix, or an address: a host route), `gateway` (or `via`),
+-- `dev` (name or ifindex), `prefsrc` (or `src`), `table` (name from rt_tables or number),
+-- `metric`, `scope`, `protocol` (or `proto`), `type` ("unicast", "local", "broadcast",
+-- "blackhole", "unreachable", "prohibit", "throw", "multicast", ...), `tos`, `onlink`,
+-- `pref` (IPv6), `family` ("inet"/"inet6", for "default" without a gateway), the metrics
+-- `mtu`, `advmss`, `hoplimit`, `initcwnd`, `initrwnd`, `window`, `cwnd`, `ssthresh`,
+-- `reordering`, `rto_min`, `quickack`, and `nexthops = { { gateway =, dev =, weight =,
+-- onlink = }, ... }` for a multipath route. Defaults are ip's: table main, protocol boot,
+-- scope link for a unicast route without a gateway.
+-- @function route_add
+-- @tparam table opts
+-- @treturn true
+-- @return[2] nil, message, errno ("route_add 192.0.2.0/24: Nexthop has invalid gateway", 101)
+
+--- Replace the route with the same key (dst, table, metric, tos), or add it (`ip route replace`).
+-- @function route_replace
+-- @tparam table opts as for `route_add`
+-- @treturn true
+-- @return[2] nil, message, errno
+
+--- Add a route beside those with the same key (`ip route append`); for IPv6 this adds
+-- nexthops to the existing route.
+-- @function route_append
+-- @tparam table opts as for `route_add`
+-- @treturn true
+-- @return[2] nil, message, errno
+
+--- Delete the first route matching the keys given (`ip route del`); type, protocol and
+-- scope match anything unless given.
+-- @function route_del
+-- @tparam table opts as for `route_add`
+-- @treturn true
+-- @return[2] nil, message, errno (ESRCH when there is no such route)
+
+--- List routes as records shaped like `ip -j route show table all` prints them: `type`
+-- (unless unicast), `dst`, `gateway`, `dev`, `table` (unless main), `protocol` (unless boot),
+-- `scope` (unless global), `prefsrc`, `metric`, `flags`, `metrics`, `nexthops`, `pref`, ...
+-- Options: `table` ("main" by default, "all", a name or a number), `family` ("inet",
+-- "inet6"; both by default), `dev`, `protocol` (or `proto`), `type` (the kernel filters by
+-- these), and `scope`, `tos`, `metric`, `dst` (an exact prefix, like `ip route show exact`).
+-- @function routes
+-- @tparam[opt] table opts
+-- @treturn {table,...}
+-- @return[2] nil, message, errno
+
+--- Iterate over routes without holding them all: `for r in h:each_route{ table = "all" } do`.
+-- Takes the options of `routes`. The dump runs on a socket of its own, one receive buffer at
+-- a time; a `break` closes it (the fourth value is a to-be-closed object), and the loop body
+-- may use the handle. Errors during the loop are raised.
+-- @function each_route
+-- @tparam[opt] table opts
+-- @return iterator function, nil, nil, closing object
+
+--- The route the kernel would use for `dst` (`ip route get`), as a record.
+-- Options: `from`, `iif`, `oif`, `mark`, `uid`, `tos`, `fibmatch` (the FIB entry itself).
+-- @function route_get
+-- @tparam string dst an address
+-- @tparam[opt] table opts
+-- @treturn table
+-- @return[2] nil, message, errno ("route_get 203.0.113.9: Network is unreachable", 101)
+
 -- Options that are other names for one field.
 local aliases = { via = "gateway", src = "prefsrc", proto = "protocol" }
 
