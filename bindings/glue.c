@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "glue.h"
@@ -83,8 +84,42 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	}
 	s->depth++;
 	s->idx[s->depth] = lua_gettop(L);
-	s->name[s->depth] = key;
+	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", key);
 	s->nasked[s->depth] = 0;
+	s->alen[s->depth] = 0;
+	return 1;
+}
+
+static long long lsrc_len(struct pl_source *src)
+{
+	struct lsrc *s = (struct lsrc *)src;
+
+	s->alen[s->depth] = (long long)lua_rawlen(s->L, s->idx[s->depth]);
+	return s->alen[s->depth];
+}
+
+static int lsrc_enter_at(struct pl_source *src, long long i)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	char name[sizeof(s->name[0])];
+	lua_State *L = s->L;
+	int t;
+
+	t = lua_rawgeti(L, s->idx[s->depth], (lua_Integer)i);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE || s->depth + 1 >= SRC_MAXDEPTH) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s[%lld]", s->name[s->depth], i);
+	s->depth++;
+	s->idx[s->depth] = lua_gettop(L);
+	memcpy(s->name[s->depth], name, sizeof(name));
+	s->nasked[s->depth] = 0;
+	s->alen[s->depth] = 0;
 	return 1;
 }
 
@@ -102,6 +137,9 @@ static int lsrc_leave(struct pl_source *src, struct pl_err *e)
 		for (i = 0; k && i < s->nasked[d]; i++)
 			if (strcmp(s->asked[d][i], k) == 0)
 				known = 1;
+		if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+		    lua_tointeger(L, -2) <= s->alen[d])
+			known = 1;
 		if (!known) {
 			if (k)
 				rc = pl_err_misuse(e, "%s%sunknown option \"%s\"", d ? s->name[d] : "",
@@ -127,11 +165,14 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx)
 	s->base.get = lsrc_get;
 	s->base.enter = lsrc_enter;
 	s->base.leave = lsrc_leave;
+	s->base.len = lsrc_len;
+	s->base.enter_at = lsrc_enter_at;
 	s->L = L;
 	s->depth = 0;
 	s->idx[0] = lua_absindex(L, idx);
-	s->name[0] = NULL;
+	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
+	s->alen[0] = 0;
 	luaL_checkstack(L, SRC_MAXDEPTH + 4, "plumb: option tables nested too deep");
 }
 
@@ -193,7 +234,7 @@ static void lsink_begin(struct pl_sink *sk, const char *key)
 	lua_State *L = k->L;
 
 	luaL_checkstack(L, 4, "plumb: record nested too deep");
-	lua_createtable(L, 0, key ? 4 : 24);
+	lua_createtable(L, 0, key ? 4 : k->rec_fields);
 	lua_pushvalue(L, -1);
 	lsink_store(k, -3, key);
 	if (k->depth + 1 < SINK_MAXDEPTH)
@@ -267,6 +308,7 @@ void lsink_init(struct lsink *k, lua_State *L)
 	k->base.ifindex = lsink_ifindex;
 	k->base.reset = lsink_reset;
 	k->L = L;
+	k->rec_fields = 24;	/* a link record; others set their own */
 	lua_newtable(L);
 	k->fix = lua_gettop(L);
 	lua_newtable(L);

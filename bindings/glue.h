@@ -19,9 +19,10 @@ struct lsrc {
 	lua_State *L;
 	int depth;
 	int idx[SRC_MAXDEPTH];			/* absolute stack index of each open table */
-	const char *name[SRC_MAXDEPTH];		/* key that opened it */
+	char name[SRC_MAXDEPTH][40];		/* key that opened it ("nexthops[2]") */
 	const char *asked[SRC_MAXDEPTH][SRC_MAXKEYS];
 	int nasked[SRC_MAXDEPTH];
+	long long alen[SRC_MAXDEPTH];		/* list elements 1..alen count as asked */
 };
 
 /* a struct pl_sink building Lua tables: root list/table at .root */
@@ -33,6 +34,7 @@ struct lsink {
 	int nfix;
 	int depth;
 	int n[SINK_MAXDEPTH];	/* array length of each open table */
+	int rec_fields;		/* hash slots preallocated for a list element (a record) */
 };
 
 /* a netlink handle userdata */
@@ -58,5 +60,9 @@ int pushtrue(lua_State *L);
 
 /* Methods of each object area, registered on the handle by luaopen_plumb_core. */
 extern const luaL_Reg pl_lua_link_methods[];
+extern const luaL_Reg pl_lua_route_methods[];
+
+/* Create the metatables of the route binding (its iterator objects). */
+void pl_lua_route_open(lua_State *L);
 
 #endif

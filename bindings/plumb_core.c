@@ -311,6 +311,7 @@ static const luaL_Reg handle_methods[] = {
 /* Each object area's methods: adding an area is one file in bindings/ and one line here. */
 static const luaL_Reg *const method_sets[] = {
 	pl_lua_link_methods,
+	pl_lua_route_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
@@ -350,6 +351,7 @@ LUAMOD_API int luaopen_plumb_core(lua_State *L)
 		lua_setfield(L, -2, "__index");
 	}
 	lua_pop(L, 1);
+	pl_lua_route_open(L);
 	luaL_newlib(L, core_funcs);
 	lua_pushliteral(L, PL_VERSION);
 	lua_setfield(L, -2, "_VERSION");

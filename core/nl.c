@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 
 #include "plumb.h"
 
@@ -134,6 +136,20 @@ void pl_sock_close(struct pl_sock *s)
 int pl_sock_fd(const struct pl_sock *s)
 {
 	return s->nl ? mnl_socket_get_fd(s->nl) : -1;
+}
+
+int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_err *e)
+{
+	int fd, rc;
+
+	memset(s, 0, sizeof(*s));
+	/* The namespace of the socket itself: the caller may have moved since it was opened. */
+	fd = ioctl(pl_sock_fd(like), SIOCGSKNS);
+	if (fd < 0)
+		return pl_err_set(e, errno, "open: netns of the handle: %s", strerror(errno));
+	rc = pl_sock_open_fd(s, fd, e);
+	close(fd);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------------------------- */

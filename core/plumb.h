@@ -72,6 +72,11 @@ struct pl_source {
 	/* Return to the parent table; fails (-1, @e filled) if the table being left held keys
 	 * that nobody asked for (typos such as "mut"). */
 	int (*leave)(struct pl_source *src, struct pl_err *e);
+	/* Number of list elements (1..n) of the current table; they count as asked for, so
+	 * leaving a list does not refuse its integer keys. */
+	long long (*len)(struct pl_source *src);
+	/* Make element @i (1-based) of the current table current, like enter. */
+	int (*enter_at)(struct pl_source *src, long long i);
 };
 
 /* A tree of named scalars being built (a Lua table, in the bindings). */
@@ -251,6 +256,8 @@ int pl_sock_open_fd(struct pl_sock *s, int fd, struct pl_err *e);
 void pl_sock_close(struct pl_sock *s);
 /* File descriptor of the socket, or -1. */
 int pl_sock_fd(const struct pl_sock *s);
+/* Open another socket in the netns of socket @like (a dump of its own, say). */
+int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_err *e);
 
 /* Send @r and read replies up to its ACK (or NLMSG_DONE), passing data messages to @cb. */
 int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e);
@@ -338,6 +345,104 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 		 struct pl_err *e);
 /* Report one RTM_NEWLINK/DELLINK message as a record (used by dumps and events). */
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* routing table names (iproute2's rt_tables) */
+
+/* The last table name looked up, for callers naming many routes of one table. */
+struct pl_table_cache {
+	int valid;
+	uint32_t id;
+	char name[64];
+};
+
+/* The id of table @name: "local", "main", "default", a number, or a name from rt_tables;
+ * 0 when found, -1 when unknown. */
+int pl_table_id(const char *name, uint32_t *id);
+/* The name of table @id as ip prints it (a name, or the number) in @buf or a constant;
+ * @c (may be NULL) saves rereading the files. */
+const char *pl_table_name(uint32_t id, char *buf, size_t len, struct pl_table_cache *c);
+
+/* ---------------------------------------------------------------------------------------- */
+/* routes */
+
+/* What identifies a route to the kernel, as a request named it. */
+struct pl_route_key {
+	int family;		/* AF_INET or AF_INET6 */
+	uint32_t table;
+	int has_metric;
+	uint32_t metric;
+	uint8_t tos;
+};
+
+/* Options of a route listing. The kernel filters by table, protocol, type and device
+ * (strict checking); the rest is matched as each message arrives. */
+struct pl_route_filter {
+	int family;		/* AF_INET, AF_INET6, or 0 for both */
+	uint32_t table;		/* 0: every table */
+	int oif;		/* ifindex, 0 = any */
+	uint8_t protocol;	/* 0 = any */
+	uint8_t type;		/* 0 = any */
+	int has_scope;
+	uint8_t scope;
+	int has_tos;
+	uint8_t tos;
+	int has_metric;
+	uint32_t metric;
+	int has_dst;		/* exact prefix, like `ip route show exact` */
+	int dst_family;		/* 0: "default" of either family */
+	int dst_len;
+	uint8_t dst[16];
+};
+
+/* A route dump in progress, one family after the other, one receive buffer at a time. */
+struct pl_route_dump {
+	struct pl_sock *s;
+	struct pl_route_filter f;
+	const char *op;
+	int fams[2];
+	int nfam, fam;
+	uint32_t seq;
+	int intr;
+	int done;
+	struct pl_sink *k;
+	struct pl_table_cache tc;
+};
+
+/* What a route request does (ip route add / replace / append / del). */
+enum pl_route_op {
+	PL_ROUTE_ADD,
+	PL_ROUTE_REPLACE,
+	PL_ROUTE_APPEND,
+	PL_ROUTE_DEL,
+};
+
+/* Build the route request @op from @src and send it. */
+int pl_route_change(struct pl_sock *s, struct pl_source *src, enum pl_route_op op,
+		    struct pl_err *e);
+/* Build the RTM_NEWROUTE @src describes without sending it, and report it as a record into
+ * @k (the route as the kernel would be asked for it) and its key into @key. */
+int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
+		  struct pl_route_key *key, struct pl_err *e);
+/* Read listing options from @src (NULL: the main table, both families); @op names the
+ * listing in messages. */
+int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *op,
+			 struct pl_route_filter *f, struct pl_err *e);
+/* Dump the routes @f selects into @k as records in a list (retried when interrupted). */
+int pl_route_list(struct pl_sock *s, const struct pl_route_filter *f, struct pl_sink *k,
+		  struct pl_err *e);
+/* Start a streaming route dump on @s; @op names it in messages. */
+int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
+			const struct pl_route_filter *f, const char *op, struct pl_err *e);
+/* Report the routes of the next receive buffer into @k as list elements (maybe none);
+ * returns 1 while more follows, 0 when the dump is complete, -1 on error. */
+int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err *e);
+/* Ask the kernel which route it would use to reach @dst (`ip route get`); options from
+ * @src (may be NULL): from, iif, oif, mark, uid, tos, fibmatch. */
+int pl_route_get(struct pl_sock *s, const char *dst, struct pl_source *src, struct pl_sink *k,
+		 struct pl_err *e);
+/* Report one RTM_NEWROUTE/DELROUTE message as a record (`ip -j route` fields). */
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_table_cache *tc);
 
 /* formatting helpers shared by parsers */
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen);

@@ -91,7 +91,8 @@ function plumb._method(name, fn)
 end
 
 for name in pairs(methods) do
-  if name ~= "close" and name ~= "fd" then export(name) end
+  -- "_name": helpers of the Lua-written methods, not part of the API
+  if name ~= "close" and name ~= "fd" and name:sub(1, 1) ~= "_" then export(name) end
 end
 
 --- Network namespaces, as `ip netns` sees them (bind mounts under /run/netns).
@@ -137,5 +138,8 @@ function netns.id() return core.netns_id() end
 
 --- Link kinds this build knows.
 function plumb.kinds() return core.kinds() end
+
+-- Lua-written handle methods of each object area.
+for name, fn in pairs(require "plumb.route") do plumb._method(name, fn) end
 
 return plumb
