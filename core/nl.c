@@ -200,8 +200,12 @@ void *pl_req_extra(struct pl_req *r, size_t len)
 
 int pl_req_put(struct pl_req *r, uint16_t type, size_t len, const void *data, struct pl_err *e)
 {
+	struct nlattr *a = mnl_nlmsg_get_payload_tail(r->nlh);
+
 	if (!mnl_attr_put_check(r->nlh, r->cap, type, len, data))
 		return pl_err_set(e, EMSGSIZE, "%s %s: request too large", r->op, r->obj);
+	/* libmnl before 1.0.5 leaves the alignment padding as it was: send zeros */
+	memset((char *)mnl_attr_get_payload(a) + len, 0, MNL_ALIGN(len) - len);
 	return 0;
 }
 

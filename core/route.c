@@ -283,7 +283,7 @@ static int pl_route_table(const struct pl_val *v, int all, uint32_t *id, struct 
 	return 0;
 }
 
-/* Give a lookup's error the request's name: "route_add 192.0.2.0/24: dev: no device". */
+/* Give a lookup's error the request's name: "route_add 192.0.2.0/24: dev x: No such device". */
 static int pl_route_fail(const struct pl_req *r, struct pl_err *e)
 {
 	char msg[PL_ERRMSG_MAX];
@@ -536,7 +536,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 	if (v.kind != PL_V_NIL && pl_route_put_addr(r, &family, RTA_PREFSRC, used, &v, e) < 0)
 		return -1;
 	if (pl_attrs_put(r, &pl_route_attrs, src, e) < 0)
-		return pl_route_fail(r, e);
+		return -1;	/* a device lookup's message already names the request */
 	mx = pl_req_nest(r, RTA_METRICS, e);
 	if (!mx)
 		return -1;

@@ -153,12 +153,12 @@ describe("routes", function()
       assert.equal(17, code)
       ok, err, code = sb.h:route_add{ dst = "192.0.2.0/24", dev = "nosuch0", table = 5 }
       assert.is_nil(ok)
-      assert.equal('route_add 192.0.2.0/24: dev: no device "nosuch0"', err)
+      assert.equal('route_add 192.0.2.0/24: dev nosuch0: No such device', err)
       assert.equal(19, code)
       ok, err, code = sb.h:route_add{ dst = "192.0.2.0/24", table = 5,
                                       nexthops = { { dev = "v0" }, { dev = "nosuch0" } } }
       assert.is_nil(ok)
-      assert.equal('route_add 192.0.2.0/24: nexthops[2].dev: no device "nosuch0"', err)
+      assert.equal('route_add 192.0.2.0/24: nexthops[2].dev nosuch0: No such device', err)
       assert.equal(19, code)
     end)
 
@@ -382,7 +382,7 @@ describe("routes", function()
       assert.has_error(function() h:routes("all") end)
       local ok, err, code = h:routes{ dev = "nosuch0" }
       assert.is_nil(ok)
-      assert.equal('routes: dev: no device "nosuch0"', err)
+      assert.equal('routes: dev nosuch0: No such device', err)
       assert.equal(19, code)
     end)
   end)

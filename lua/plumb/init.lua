@@ -44,28 +44,28 @@ function plumb.open(opts)
   return core.open(ns)
 end
 
--- One default handle per network namespace, so that the module-level functions follow the
--- calling thread into plumb.netns.run(...).
-local defaults = {}
+-- One default handle, for the calling thread's current network namespace: module functions
+-- follow the thread into plumb.netns.run(...). Only one is kept, so that a handle never holds
+-- a namespace alive after the thread left it.
+local default_id, default_h
 
 --- The default handle for the calling thread's current netns.
 -- @treturn handle
 function plumb.default()
   local id = assert(core.netns_id())
-  local h = defaults[id]
-  if not h then
-    h = assert(core.open())
-    defaults[id] = h
+  if id ~= default_id or not default_h then
+    if default_h then default_h:close() end
+    default_h, default_id = nil, nil
+    default_h = assert(core.open())
+    default_id = id
   end
-  return h
+  return default_h
 end
 
---- Close the default handles (they are reopened on demand).
+--- Close the default handle (it is reopened on demand).
 function plumb.reset()
-  for id, h in pairs(defaults) do
-    h:close()
-    defaults[id] = nil
-  end
+  if default_h then default_h:close() end
+  default_h, default_id = nil, nil
 end
 
 --- Create a link. See DESIGN.md "Links": `{ name =, kind =, mtu =, peer = {...}, ... }`.
