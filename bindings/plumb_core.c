@@ -300,6 +300,7 @@ static const luaL_Reg handle_methods[] = {
 /* Each object area's methods: adding an area is one file in bindings/ and one line here. */
 static const luaL_Reg *const method_sets[] = {
 	pl_lua_link_methods,
+	pl_lua_ip_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
