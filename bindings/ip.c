@@ -125,6 +125,8 @@ static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifi
 	struct lsrc src;
 
 	*ifindex = *family = 0;
+	if (extra_val)
+		*extra_val = 0;
 	if (lua_isnoneornil(L, 2))
 		return 0;
 	luaL_checktype(L, 2, LUA_TTABLE);
@@ -157,7 +159,7 @@ static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifi
 static int h_addrs(lua_State *L)
 {
 	struct lhandle *h = checkhandle(L);
-	struct pl_addr_filter f;
+	struct pl_addr_filter f = { 0 };
 	struct lsink k;
 	struct pl_err e;
 
@@ -215,7 +217,7 @@ static int h_neigh_del(lua_State *L)
 static int h_neighs(lua_State *L)
 {
 	struct lhandle *h = checkhandle(L);
-	struct pl_neigh_filter f;
+	struct pl_neigh_filter f = { 0 };
 	struct lsink k;
 	struct pl_err e;
 
