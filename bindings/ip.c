@@ -52,7 +52,7 @@ static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src)
 /* ---------------------------------------------------------------------------------------- */
 /* addresses */
 
-static int addr_add(lua_State *L, enum pl_addr_mode mode, const char *op)
+static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
 	struct lhandle *h = checkhandle(L);
 	struct pl_val dev, prefix;
@@ -71,12 +71,12 @@ static int addr_add(lua_State *L, enum pl_addr_mode mode, const char *op)
 
 static int h_addr_add(lua_State *L)
 {
-	return addr_add(L, PL_ADDR_ADD, "addr_add");
+	return addr_add(L, PL_ADD_EXCL, "addr_add");
 }
 
 static int h_addr_replace(lua_State *L)
 {
-	return addr_add(L, PL_ADDR_REPLACE, "addr_replace");
+	return addr_add(L, PL_ADD_REPLACE, "addr_replace");
 }
 
 static int h_addr_del(lua_State *L)
@@ -176,7 +176,7 @@ static int h_addrs(lua_State *L)
 /* ---------------------------------------------------------------------------------------- */
 /* neighbours */
 
-static int neigh_add(lua_State *L, enum pl_addr_mode mode, const char *op)
+static int neigh_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
 	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
@@ -192,12 +192,12 @@ static int neigh_add(lua_State *L, enum pl_addr_mode mode, const char *op)
 
 static int h_neigh_add(lua_State *L)
 {
-	return neigh_add(L, PL_ADDR_ADD, "neigh_add");
+	return neigh_add(L, PL_ADD_EXCL, "neigh_add");
 }
 
 static int h_neigh_replace(lua_State *L)
 {
-	return neigh_add(L, PL_ADDR_REPLACE, "neigh_replace");
+	return neigh_add(L, PL_ADD_REPLACE, "neigh_replace");
 }
 
 static int h_neigh_del(lua_State *L)

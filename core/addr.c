@@ -28,7 +28,7 @@
 #define PL_AN_LFT	0x08
 #define PL_AN_METRIC	0x10
 #define PL_AN_PEER	0x20
-#define PL_AN_FLAGS	0x40	/* only in pl_addr_diff's answer: flags are named one by one */
+#define PL_AN_FLAGS	0x40	/* only in pl_addr_diff's answer (flags are named singly) */
 
 /* An address with its options, from the caller or from a live address. */
 struct pl_addr_spec {
@@ -329,8 +329,8 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 		if (p.family != sp->local.family)
 			return pl_err_misuse(e, "peer: \"%s\" is not of the address's family", v.s);
 		if (p.has_len && sp->local.has_len && p.len != sp->local.len)
-			return pl_err_misuse(e, "peer: prefix length /%d differs from the address's /%d",
-					     p.len, sp->local.len);
+			return pl_err_misuse(e, "peer: prefix length /%d differs from the "
+					     "address's /%d", p.len, sp->local.len);
 		memcpy(sp->peer, p.addr, sizeof(sp->peer));
 		/* As ip: the prefix length of a point-to-point address is the peer's. */
 		sp->plen = p.has_len ? p.len : sp->local.len;
@@ -339,6 +339,10 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 	src->get(src, "scope", &v);
 	if (v.kind != PL_V_NIL) {
 		uint32_t sc;
+
+		/* The kernel derives them from the address (addrconf.c ipv6_addr_scope). */
+		if (v6)
+			return pl_err_misuse(e, "scope: IPv6 scopes follow from the address");
 
 		if (pl_val_rtn(NULL, PL_RTN_SCOPE, &v, "scope", 255, &sc, e) < 0)
 			return -1;
@@ -450,12 +454,15 @@ static int pl_addr_spec_read(struct pl_sock *s, const struct pl_val *dev,
 		const char *dn = dev->kind == PL_V_STR ? dev->s : name;
 
 		if (dev->kind != PL_V_STR &&
-		    pl_link_name(s, sp->ifindex, name, sizeof(name), e) != 1)
-			return pl_err_set(e, ENODEV, "%s: no device %d", op, sp->ifindex);
+		    pl_link_name(s, sp->ifindex, name, sizeof(name), e) != 1) {
+			pl_addr_obj(dev, prefix, obj, sizeof(obj));
+			return pl_err_set(e, ENODEV, "%s %s: dev: no device %d", op, obj,
+					  sp->ifindex);
+		}
 		/* As ip requires: "eth0" or "eth0:something". */
 		if (strncmp(sp->label, dn, strlen(dn)) != 0)
-			return pl_err_misuse(e, "label: \"%s\" must start with the device name \"%s\"",
-					     sp->label, dn);
+			return pl_err_misuse(e, "label: \"%s\" must start with the device "
+					     "name \"%s\"", sp->label, dn);
 	}
 	return 0;
 }
@@ -536,16 +543,16 @@ static int pl_addr_send(struct pl_sock *s, uint16_t type, uint16_t flags,
 }
 
 int pl_addr_add(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
-		struct pl_source *opts, enum pl_addr_mode mode, struct pl_err *e)
+		struct pl_source *opts, enum pl_add_mode mode, struct pl_err *e)
 {
-	const char *op = mode == PL_ADDR_REPLACE ? "addr_replace" : "addr_add";
+	const char *op = mode == PL_ADD_REPLACE ? "addr_replace" : "addr_add";
 	struct pl_addr_spec sp;
 	char obj[64];
 
 	if (pl_addr_spec_read(s, dev, prefix, opts, &sp, op, e) < 0)
 		return -1;
 	pl_addr_obj(dev, prefix, obj, sizeof(obj));
-	return pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | (mode == PL_ADDR_REPLACE ?
+	return pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | (mode == PL_ADD_REPLACE ?
 			    NLM_F_REPLACE : NLM_F_EXCL), &sp, op, obj, e);
 }
 
@@ -736,6 +743,33 @@ static void pl_addr_merge(struct pl_addr_spec *want, const struct pl_addr_spec *
 	want->named |= PL_AN_LFT | PL_AN_METRIC;
 }
 
+/* Delete @c's live IPv4 address and add @want instead, unless that would take secondary
+ * addresses with it; the old address is put back if the new one is refused. */
+static int pl_addr_readd(struct pl_sock *s, struct pl_addr_find_ctx *c,
+			 const struct pl_addr_spec *want, const char *obj, struct pl_err *e)
+{
+	const char *op = "addr_ensure";
+	struct pl_err e2;
+	struct pl_req r;
+
+	if (!(c->live.live_flags & IFA_F_SECONDARY)) {
+		pl_addr_dump_req(&r, s, AF_INET, want->ifindex, op);
+		if (pl_dump(&r, pl_addr_secondary_cb, pl_addr_find_reset, c, e) < 0)
+			return -1;
+		if (c->nsecondary)
+			return pl_err_set(e, EBUSY, "%s %s: changing its scope, broadcast, label or "
+					  "flags means adding it again, which would delete its "
+					  "secondary addresses (%s)", op, obj, c->other);
+	}
+	if (pl_addr_send(s, RTM_DELADDR, 0, &c->live, op, obj, e) < 0)
+		return -1;
+	if (pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, want, op, obj, e) == 0)
+		return 0;
+	/* The caller sees the first error. */
+	pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &c->live, op, obj, &e2);
+	return -1;
+}
+
 int pl_addr_ensure(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
 		   struct pl_source *opts, enum pl_ensure *did, struct pl_err *e)
 {
@@ -774,32 +808,8 @@ int pl_addr_ensure(struct pl_sock *s, const struct pl_val *dev, const struct pl_
 	/* IPv4 replaces change only the metric and lifetimes (devinet.c inet_rtm_newaddr): the
 	 * others take deleting and adding the address again. */
 	if (want.local.family == AF_INET && (d & (PL_AN_SCOPE | PL_AN_BRD | PL_AN_LABEL |
-						  PL_AN_FLAGS))) {
-		struct pl_req r;
-
-		if (!(c.live.live_flags & IFA_F_SECONDARY)) {
-			pl_addr_dump_req(&r, s, AF_INET, want.ifindex, "addr_ensure");
-			if (pl_dump(&r, pl_addr_secondary_cb, pl_addr_find_reset, &c, e) < 0)
-				return -1;
-			if (c.nsecondary)
-				return pl_err_set(e, EBUSY, "addr_ensure %s: changing its scope, "
-						  "broadcast, label or flags means adding it again, "
-						  "which would delete its secondary addresses (%s)",
-						  obj, c.other);
-		}
-		if (pl_addr_send(s, RTM_DELADDR, 0, &c.live, "addr_ensure", obj, e) < 0)
-			return -1;
-		rc = pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &want, "addr_ensure",
-				  obj, e);
-		if (rc < 0) {
-			struct pl_err e2;
-
-			/* Put the old address back; the caller sees the first error. */
-			pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &c.live,
-				     "addr_ensure", obj, &e2);
-		}
-		return rc;
-	}
+						  PL_AN_FLAGS)))
+		return pl_addr_readd(s, &c, &want, obj, e);
 	return pl_addr_send(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, &want, "addr_ensure",
 			    obj, e);
 }

@@ -199,13 +199,13 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 	return 0;
 }
 
-int pl_neigh_add(struct pl_sock *s, struct pl_source *src, enum pl_addr_mode mode,
+int pl_neigh_add(struct pl_sock *s, struct pl_source *src, enum pl_add_mode mode,
 		 struct pl_err *e)
 {
 	struct pl_req r;
 
-	if (pl_neigh_req(&r, s, RTM_NEWNEIGH, NLM_F_CREATE | (mode == PL_ADDR_REPLACE ?
-			 NLM_F_REPLACE : NLM_F_EXCL), mode == PL_ADDR_REPLACE ? "neigh_replace" :
+	if (pl_neigh_req(&r, s, RTM_NEWNEIGH, NLM_F_CREATE | (mode == PL_ADD_REPLACE ?
+			 NLM_F_REPLACE : NLM_F_EXCL), mode == PL_ADD_REPLACE ? "neigh_replace" :
 			 "neigh_add", src, e) < 0)
 		return -1;
 	return pl_talk(&r, NULL, NULL, e);

@@ -417,13 +417,13 @@ void pl_rtnames_free(struct pl_rtnames *c);
 /* ---------------------------------------------------------------------------------------- */
 /* addresses (core/addr.c) */
 
-/* How pl_addr_add treats an address that exists. */
-enum pl_addr_mode {
-	PL_ADDR_ADD,		/* NLM_F_CREATE | NLM_F_EXCL: EEXIST */
-	PL_ADDR_REPLACE,	/* NLM_F_CREATE | NLM_F_REPLACE */
+/* What an add does to an object that exists (addresses, neighbours; routes may share it). */
+enum pl_add_mode {
+	PL_ADD_EXCL,		/* NLM_F_CREATE | NLM_F_EXCL: fails with EEXIST */
+	PL_ADD_REPLACE,		/* NLM_F_CREATE | NLM_F_REPLACE */
 };
 
-/* What pl_addr_ensure did. */
+/* What an ensure did (addr_ensure; route_ensure and link_ensure may share it). */
 enum pl_ensure {
 	PL_ENSURE_UNCHANGED,
 	PL_ENSURE_CHANGED,
@@ -434,7 +434,7 @@ enum pl_ensure {
  * broadcast, scope, label, peer, metric, valid_lft, preferred_lft and the flag booleans
  * nodad, noprefixroute, home, mngtmpaddr, optimistic, autojoin. */
 int pl_addr_add(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
-		struct pl_source *opts, enum pl_addr_mode mode, struct pl_err *e);
+		struct pl_source *opts, enum pl_add_mode mode, struct pl_err *e);
 /* Delete address @prefix from @dev; without a prefix length, whatever its length is. */
 int pl_addr_del(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
 		struct pl_err *e);
@@ -462,9 +462,9 @@ extern const struct pl_attrs pl_neigh_attrs;
 /* Report NUD state bits as ip does: "state" = { "REACHABLE", ... } (nothing for 0). */
 void pl_neigh_state_emit(uint16_t state, struct pl_sink *k);
 
-/* Add (@mode PL_ADDR_ADD) or replace a neighbour from @src: dev, dst, lladdr, state,
+/* Add (@mode PL_ADD_EXCL) or replace a neighbour from @src: dev, dst, lladdr, state,
  * proxy, router, extern_learn, protocol. */
-int pl_neigh_add(struct pl_sock *s, struct pl_source *src, enum pl_addr_mode mode,
+int pl_neigh_add(struct pl_sock *s, struct pl_source *src, enum pl_add_mode mode,
 		 struct pl_err *e);
 /* Delete the neighbour @src names: dev, dst, proxy. */
 int pl_neigh_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);

@@ -177,6 +177,8 @@ describe("addresses", function()
       raises("nodad: expected a boolean", "v0", "2001:db8::1/64", { nodad = 1 })
       raises('scope: unknown scope "galactic"', "v0", "10.0.0.2/24", { scope = "galactic" })
       raises("scope: 256 out of range 0..255", "v0", "10.0.0.2/24", { scope = 256 })
+      raises("scope: IPv6 scopes follow from the address", "v0", "2001:db8::1/64",
+             { scope = "link" })
       raises("preferred_lft: greater than valid_lft", "v0", "10.0.0.2/24",
              { valid_lft = 10, preferred_lft = 20 })
       raises('valid_lft: expected seconds (0..4294967295) or "forever"', "v0", "10.0.0.2/24",
@@ -241,6 +243,7 @@ describe("addresses", function()
       -- the same address with another prefix length is another address
       ok, err, code = sb.h:addr_del("v0", "10.0.0.2/16")
       assert.is_nil(ok)
+      assert.equal("addr_del v0 10.0.0.2/16: ipv4: Address not found", err)
       assert.equal(99, code)
       ok, err, code = sb.h:addr_del("v0", "2001:db8::9/64")
       assert.is_nil(ok)
