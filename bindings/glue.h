@@ -64,5 +64,6 @@ extern const luaL_Reg pl_lua_route_methods[];
 
 /* Create the metatables of the route binding (its iterator objects). */
 void pl_lua_route_open(lua_State *L);
+extern const luaL_Reg pl_lua_ip_methods[];
 
 #endif

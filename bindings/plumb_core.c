@@ -312,6 +312,7 @@ static const luaL_Reg handle_methods[] = {
 static const luaL_Reg *const method_sets[] = {
 	pl_lua_link_methods,
 	pl_lua_route_methods,
+	pl_lua_ip_methods,
 };
 
 static const luaL_Reg handle_meta[] = {

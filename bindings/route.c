@@ -159,6 +159,7 @@ static int h_route_spec(lua_State *L)
 static void iter_close(struct liter *it)
 {
 	if (it->open) {
+		pl_route_dump_end(&it->d);
 		pl_sock_close(&it->s);
 		it->open = 0;
 	}

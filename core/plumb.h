@@ -347,21 +347,48 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
-/* routing table names (iproute2's rt_tables) */
+/* names of routing numbers (core/tables.c): tables, protocols, scopes, DS fields, read like
+ * iproute2 does from rt_tables (and rt_tables.d/NAME.conf), rt_protos (and rt_protos.d/),
+ * rt_scopes and rt_dsfield in /etc/iproute2 (else /usr/share/iproute2, /usr/lib/iproute2),
+ * over iproute2's built-in names (local=255 main=254 default=253, kernel, boot, static...). */
 
-/* The last table name looked up, for callers naming many routes of one table. */
-struct pl_table_cache {
-	int valid;
-	uint32_t id;
-	char name[64];
+enum pl_rtn_kind {
+	PL_RTN_TABLE,
+	PL_RTN_PROTO,
+	PL_RTN_SCOPE,
+	PL_RTN_DSFIELD,
+	PL_RTN_KINDS,
 };
 
-/* The id of table @name: "local", "main", "default", a number, or a name from rt_tables;
- * 0 when found, -1 when unknown. */
-int pl_table_id(const char *name, uint32_t *id);
-/* The name of table @id as ip prints it (a name, or the number) in @buf or a constant;
- * @c (may be NULL) saves rereading the files. */
-const char *pl_table_name(uint32_t id, char *buf, size_t len, struct pl_table_cache *c);
+#define PL_RTN_NAMELEN 64
+
+struct pl_rtn_entry {
+	uint32_t id;
+	uint8_t kind;
+	char name[PL_RTN_NAMELEN];
+};
+
+/* A cache of the files, owned by the caller: zero it (PL_RTNAMES_INIT), use it for the
+ * length of one operation (a dump), then pl_rtnames_free() it. Functions taking one accept
+ * NULL, reading the files for that one call. */
+struct pl_rtnames {
+	unsigned loaded;	/* one bit per enum pl_rtn_kind */
+	struct pl_rtn_entry *v;
+	size_t n, cap;
+};
+#define PL_RTNAMES_INIT { 0, NULL, 0, 0 }
+
+/* The number named @s (a name, or a decimal or 0x-hex number); 0 on success, -1 unknown. */
+int pl_rtn_id(struct pl_rtnames *c, enum pl_rtn_kind kind, const char *s, uint32_t *id);
+/* The name of @id as ip prints it ("main", "static", "link"; else "100", or "0x10" for a DS
+ * field) in @buf, which is returned. */
+const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id, char *buf,
+			size_t len);
+/* Read caller value @v (an integer up to @max, or a name) into *@id; misuse naming @what. */
+int pl_val_rtn(struct pl_rtnames *c, enum pl_rtn_kind kind, const struct pl_val *v,
+	       const char *what, uint32_t max, uint32_t *id, struct pl_err *e);
+/* Release what the cache holds; it may be used again. */
+void pl_rtnames_free(struct pl_rtnames *c);
 
 /* ---------------------------------------------------------------------------------------- */
 /* routes */
@@ -406,7 +433,7 @@ struct pl_route_dump {
 	int intr;
 	int done;
 	struct pl_sink *k;
-	struct pl_table_cache tc;
+	struct pl_rtnames names;
 };
 
 /* What a route request does (ip route add / replace / append / del). */
@@ -432,6 +459,8 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 int pl_route_list(struct pl_sock *s, const struct pl_route_filter *f, struct pl_sink *k,
 		  struct pl_err *e);
 /* Start a streaming route dump on @s; @op names it in messages. */
+/* Finish a route dump early or late: release what it holds (idempotent). */
+void pl_route_dump_end(struct pl_route_dump *d);
 int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
 			const struct pl_route_filter *f, const char *op, struct pl_err *e);
 /* Report the routes of the next receive buffer into @k as list elements (maybe none);
@@ -442,11 +471,118 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 int pl_route_get(struct pl_sock *s, const char *dst, struct pl_source *src, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWROUTE/DELROUTE message as a record (`ip -j route` fields). */
-void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_table_cache *tc);
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtnames *names);
 
 /* formatting helpers shared by parsers */
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen);
 int pl_parse_mac(const char *s, uint8_t *out, size_t *olen);
 int pl_parse_inet(const char *s, void *out, int *family);
+
+/* ---------------------------------------------------------------------------------------- */
+/* IP prefixes and address families (core/inet.c) */
+
+/* An IPv4 or IPv6 address with a prefix length: "10.0.0.0/24", "2001:db8::1". */
+struct pl_prefix {
+	int family;		/* AF_INET or AF_INET6 */
+	int len;		/* the prefix length; the host length (32, 128) when none written */
+	int has_len;		/* whether "/N" was written */
+	uint8_t addr[16];
+};
+
+/* Parse "ADDR[/LEN]": 0 on success, -1 if ADDR is malformed, -2 if LEN is. */
+int pl_prefix_parse(const char *s, struct pl_prefix *p);
+/* Read caller value @v (a string) as a prefix; misuse naming @what when it is not one.
+ * With @no_len, a "/N" is refused too (a plain address is wanted). */
+int pl_val_prefix(const struct pl_val *v, const char *what, int no_len, struct pl_prefix *p,
+		  struct pl_err *e);
+/* Format @p as "ADDR/LEN" (or "ADDR" when @p->has_len is 0) into @buf. */
+const char *pl_prefix_fmt(const struct pl_prefix *p, char *buf, size_t len);
+/* Bytes of an address of @family (4 or 16; 0 for an unknown family). */
+size_t pl_family_addrlen(int family);
+/* ip's name of an address family ("inet", "inet6"), or NULL. */
+const char *pl_family_name(int family);
+/* Read caller value @v ("inet" | "inet6") into *@family; misuse naming @what otherwise. */
+int pl_val_family(const struct pl_val *v, const char *what, int *family, struct pl_err *e);
+/* Read caller value @v, a boolean or nil (0), into *@b; misuse naming @what otherwise. */
+int pl_val_bool(const struct pl_val *v, const char *what, int *b, struct pl_err *e);
+
+/* ---------------------------------------------------------------------------------------- */
+/* addresses (core/addr.c) */
+
+/* What an add does to an object that exists (addresses, neighbours; routes may share it). */
+enum pl_add_mode {
+	PL_ADD_EXCL,		/* NLM_F_CREATE | NLM_F_EXCL: fails with EEXIST */
+	PL_ADD_REPLACE,		/* NLM_F_CREATE | NLM_F_REPLACE */
+};
+
+/* What an ensure did (addr_ensure; route_ensure and link_ensure may share it). */
+enum pl_ensure {
+	PL_ENSURE_UNCHANGED,
+	PL_ENSURE_CHANGED,
+	PL_ENSURE_CREATED,
+};
+
+/* Add address @prefix ("10.0.0.2/24") to device @dev with options @opts (may be NULL):
+ * broadcast, scope, label, peer, metric, valid_lft, preferred_lft and the flag booleans
+ * nodad, noprefixroute, home, mngtmpaddr, optimistic, autojoin. */
+int pl_addr_add(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
+		struct pl_source *opts, enum pl_add_mode mode, struct pl_err *e);
+/* Delete address @prefix from @dev; without a prefix length, whatever its length is. */
+int pl_addr_del(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
+		struct pl_err *e);
+/* Make address @prefix on @dev exist with the options named in @opts; *@did says how. */
+int pl_addr_ensure(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
+		   struct pl_source *opts, enum pl_ensure *did, struct pl_err *e);
+/* Options of an address listing, filtered by the kernel: 0 = any. */
+struct pl_addr_filter {
+	int family;
+	int ifindex;
+};
+/* Dump addresses into @k, one record per address. */
+int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_sink *k,
+		 struct pl_err *e);
+/* Report one RTM_NEWADDR/DELADDR message as a record (dumps and events). */
+void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* neighbours (core/neigh.c); bridge FDB entries are neighbours of family AF_BRIDGE */
+
+/* NUD states by ip's input names: "permanent", "noarp", "reachable", "stale", ... */
+extern const struct pl_enum pl_nud_states[];
+/* Attributes of an ip neighbour (NDA_DST "dst", NDA_LLADDR "lladdr"). */
+extern const struct pl_attrs pl_neigh_attrs;
+/* Report NUD state bits as ip does: "state" = { "REACHABLE", ... } (nothing for 0). */
+void pl_neigh_state_emit(uint16_t state, struct pl_sink *k);
+
+/* Add (@mode PL_ADD_EXCL) or replace a neighbour from @src: dev, dst, lladdr, state,
+ * proxy, router, extern_learn, protocol. */
+int pl_neigh_add(struct pl_sock *s, struct pl_source *src, enum pl_add_mode mode,
+		 struct pl_err *e);
+/* Delete the neighbour @src names: dev, dst, proxy. */
+int pl_neigh_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
+/* Options of a neighbour listing, filtered by the kernel: 0 = any. */
+struct pl_neigh_filter {
+	int family;
+	int ifindex;
+	int proxy;	/* list proxy entries instead */
+};
+/* Dump neighbours into @k, one record per entry. */
+int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
+		  struct pl_err *e);
+/* Report one RTM_NEWNEIGH/DELNEIGH message (of an IP family) as a record. */
+void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* policy routing rules (core/rule.c) */
+
+/* Add a rule from @src: priority, from, to, iif, oif, fwmark, table, action, goto, family,
+ * not, tos, protocol, suppress_prefixlength, ipproto, sport, dport, uidrange, l3mdev. */
+int pl_rule_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
+/* Delete the first rule matching every selector @src names (at least one). */
+int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
+/* Dump the rules of @family (0: IPv4 and IPv6) into @k. */
+int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e);
+/* Report one RTM_NEWRULE/DELRULE message as a record. */
+void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
 
 #endif

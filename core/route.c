@@ -278,7 +278,7 @@ static int pl_route_table(const struct pl_val *v, int all, uint32_t *id, struct 
 		*id = 0;
 		return 0;
 	}
-	if (pl_table_id(v->s, id) < 0)
+	if (pl_rtn_id(NULL, PL_RTN_TABLE, v->s, id) < 0)
 		return pl_err_misuse(e, "table: unknown table \"%s\" (not in rt_tables)", v->s);
 	return 0;
 }
@@ -728,7 +728,7 @@ static void pl_route_cacheinfo_out(struct pl_sink *k, const struct nlattr *at)
 		k->integer(k, "error", ci->rta_error);
 }
 
-void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_table_cache *tc)
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtnames *names)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
@@ -768,7 +768,7 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_tab
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) >= 4)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
 	if (table && table != RT_TABLE_MAIN)
-		k->str(k, "table", pl_table_name(table, tbuf, sizeof(tbuf), tc));
+		k->str(k, "table", pl_rtn_name(names, PL_RTN_TABLE, table, tbuf, sizeof(tbuf)));
 	/* ip prints neither for a cached (cloned) route */
 	if (!(rtm->rtm_flags & RTM_F_CLONED)) {
 		if (rtm->rtm_protocol != RTPROT_BOOT)
@@ -983,7 +983,7 @@ static int pl_route_dump_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (nlh->nlmsg_type != RTM_NEWROUTE || !pl_route_match(nlh, &d->f))
 		return 0;
 	d->k->begin(d->k, NULL);
-	pl_route_parse(nlh, d->k, &d->tc);
+	pl_route_parse(nlh, d->k, &d->names);
 	d->k->end(d->k);
 	return 0;
 }
@@ -1014,6 +1014,12 @@ static int pl_route_dump_send(struct pl_route_dump *d, struct pl_err *e)
 	return pl_dump_start(&r, e);
 }
 
+void pl_route_dump_end(struct pl_route_dump *d)
+{
+	d->done = 1;
+	pl_rtnames_free(&d->names);
+}
+
 int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
 			const struct pl_route_filter *f, const char *op, struct pl_err *e)
 {
@@ -1032,7 +1038,7 @@ int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
 		d->nfam = 2;
 	}
 	if (pl_route_dump_send(d, e) < 0) {
-		d->done = 1;
+		pl_route_dump_end(d);
 		return -1;
 	}
 	return 0;
@@ -1052,7 +1058,7 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 	if (rc < 0 && e->err == ENOENT && d->f.table)
 		rc = 0;
 	if (rc < 0) {
-		d->done = 1;
+		pl_route_dump_end(d);
 		snprintf(msg, sizeof(msg), "%s", e->msg);
 		return pl_err_set(e, e->err, "%s: %s", d->op, msg);
 	}
@@ -1060,12 +1066,12 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 		return 1;
 	if (++d->fam < d->nfam) {
 		if (pl_route_dump_send(d, e) < 0) {
-			d->done = 1;
+			pl_route_dump_end(d);
 			return -1;
 		}
 		return 1;
 	}
-	d->done = 1;
+	pl_route_dump_end(d);
 	return 0;
 }
 

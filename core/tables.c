@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Routing table names, as iproute2 knows them: the built-in local/main/default and the
- * files rt_tables (and rt_tables.d/NAME.conf) under /etc/iproute2 and /usr/share/iproute2.
- * The files are read on every lookup that needs them (no global state); callers that name
- * many routes keep a struct pl_table_cache.
+ * Names of routing numbers, as iproute2 prints and reads them: routing tables, route
+ * protocols, scopes and DS fields, from iproute2's built-in names and its configuration
+ * files. The caller owns the cache (struct pl_rtnames): there is no global state, and a
+ * long-running program sees edits to the files at its next operation.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -13,128 +13,264 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/rtnetlink.h>
-
 #include "plumb.h"
 
-static const struct pl_enum pl_builtin_tables[] = {
-	{ "local", RT_TABLE_LOCAL }, { "main", RT_TABLE_MAIN }, { "default", RT_TABLE_DEFAULT },
+/* Where iproute2 keeps its files: /etc first (the admin's), then the distribution's. */
+static const char *const pl_rtn_dirs[] = {
+	"/etc/iproute2", "/usr/share/iproute2", "/usr/lib/iproute2",
+};
+
+static const char *const pl_rtn_files[PL_RTN_KINDS] = {
+	[PL_RTN_TABLE] = "rt_tables",
+	[PL_RTN_PROTO] = "rt_protos",
+	[PL_RTN_SCOPE] = "rt_scopes",
+	[PL_RTN_DSFIELD] = "rt_dsfield",
+};
+
+/* The kinds whose NAME.d/ directories hold more *.conf files. */
+static const int pl_rtn_has_dir[PL_RTN_KINDS] = {
+	[PL_RTN_TABLE] = 1, [PL_RTN_PROTO] = 1,
+};
+
+static const struct pl_enum pl_rtn_tables[] = {
+	{ "default", 253 }, { "main", 254 }, { "local", 255 }, { NULL, 0 },
+};
+
+/* iproute2 lib/rt_names.c rtnl_rtprot_tab */
+static const struct pl_enum pl_rtn_protos[] = {
+	{ "unspec", 0 }, { "redirect", 1 }, { "kernel", 2 }, { "boot", 3 }, { "static", 4 },
+	{ "gated", 8 }, { "ra", 9 }, { "mrt", 10 }, { "zebra", 11 }, { "bird", 12 },
+	{ "dnrouted", 13 }, { "xorp", 14 }, { "ntk", 15 }, { "dhcp", 16 },
+	{ "keepalived", 18 }, { "babel", 42 }, { "openr", 99 }, { "bgp", 186 }, { "isis", 187 },
+	{ "ospf", 188 }, { "rip", 189 }, { "eigrp", 192 }, { NULL, 0 },
+};
+
+static const struct pl_enum pl_rtn_scopes[] = {
+	{ "global", 0 }, { "site", 200 }, { "link", 253 }, { "host", 254 }, { "nowhere", 255 },
 	{ NULL, 0 },
 };
 
-static const char *const pl_table_dirs[] = { "/etc/iproute2", "/usr/share/iproute2" };
+static const struct pl_enum *const pl_rtn_builtin[PL_RTN_KINDS] = {
+	[PL_RTN_TABLE] = pl_rtn_tables,
+	[PL_RTN_PROTO] = pl_rtn_protos,
+	[PL_RTN_SCOPE] = pl_rtn_scopes,
+};
 
-/* A decimal or 0x-hex table number filling all of @s; 0 on success. */
-static int pl_table_number(const char *s, uint32_t *id)
+/* Largest number of each kind (tables are 32 bits; the others fit in a byte). */
+static const uint32_t pl_rtn_max[PL_RTN_KINDS] = {
+	[PL_RTN_TABLE] = UINT32_MAX, [PL_RTN_PROTO] = 255, [PL_RTN_SCOPE] = 255,
+	[PL_RTN_DSFIELD] = 255,
+};
+
+/* A number as iproute2's files and arguments write it: decimal, or hex with "0x". */
+static int pl_rtn_number(const char *s, size_t n, uint32_t *out)
 {
-	unsigned long long v;
-	char *end;
+	unsigned long long v = 0;
+	size_t i = 0;
+	int hex = 0;
 
-	if (!*s || !isdigit((unsigned char)*s))
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		hex = 1;
+		i = 2;
+	}
+	if (i == n)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > UINT32_MAX)
-		return -1;
-	*id = (uint32_t)v;
+	for (; i < n; i++) {
+		int c = (unsigned char)s[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (hex && isxdigit(c))
+			d = tolower(c) - 'a' + 10;
+		else
+			return -1;
+		v = v * (hex ? 16 : 10) + (unsigned)d;
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	*out = (uint32_t)v;
 	return 0;
 }
 
-/* Look through one rt_tables file: by name (@name set) or by number. 1 found, 0 not. */
-static int pl_table_file(const char *path, const char *name, uint32_t *id, char *buf,
-			 size_t len)
+static void pl_rtn_push(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id,
+			const char *name, size_t nlen)
 {
-	char line[256];
+	struct pl_rtn_entry *en;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		struct pl_rtn_entry *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* out of memory: numbers are still printed as numbers */
+		c->v = v;
+		c->cap = cap;
+	}
+	if (nlen >= PL_RTN_NAMELEN)
+		return;
+	en = &c->v[c->n++];
+	en->id = id;
+	en->kind = (uint8_t)kind;
+	memcpy(en->name, name, nlen);
+	en->name[nlen] = '\0';
+}
+
+/* Read "ID NAME" lines ('#' comments) like iproute2's rtnl_tab_initialize. */
+static int pl_rtn_read(struct pl_rtnames *c, enum pl_rtn_kind kind, const char *path)
+{
 	FILE *f = fopen(path, "re");
-	int found = 0;
+	char line[512];
 
 	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char num[64], nm[128];
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *id, *name;
+		size_t idlen, nlen;
 		uint32_t v;
 
-		if (sscanf(line, " %63s %127s", num, nm) != 2 || num[0] == '#')
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || *p == '\0')
 			continue;
-		if (pl_table_number(num, &v) < 0)
+		id = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		idlen = (size_t)(p - id);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		name = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '#')
+			p++;
+		nlen = (size_t)(p - name);
+		if (nlen == 0 || pl_rtn_number(id, idlen, &v) < 0 || v > pl_rtn_max[kind])
 			continue;
-		if (name && strcmp(nm, name) == 0) {
-			*id = v;
-			found = 1;
-		} else if (!name && v == *id) {
-			snprintf(buf, len, "%s", nm);
-			found = 1;
-		}
+		pl_rtn_push(c, kind, v, name, nlen);
 	}
 	fclose(f);
-	return found;
-}
-
-/* Every file iproute2 reads, in its order, until one has the entry. */
-static int pl_table_files(const char *name, uint32_t *id, char *buf, size_t len)
-{
-	char path[512];
-	size_t i;
-
-	for (i = 0; i < sizeof(pl_table_dirs) / sizeof(pl_table_dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/rt_tables", pl_table_dirs[i]);
-		if (pl_table_file(path, name, id, buf, len))
-			return 1;
-	}
-	for (i = 0; i < sizeof(pl_table_dirs) / sizeof(pl_table_dirs[0]); i++) {
-		struct dirent *de;
-		DIR *d;
-		int found = 0;
-
-		snprintf(path, sizeof(path), "%s/rt_tables.d", pl_table_dirs[i]);
-		d = opendir(path);
-		if (!d)
-			continue;
-		while (!found && (de = readdir(d)) != NULL) {
-			size_t n = strlen(de->d_name);
-
-			if (de->d_name[0] == '.' || n < 6 || strcmp(de->d_name + n - 5, ".conf"))
-				continue;
-			snprintf(path, sizeof(path), "%s/rt_tables.d/%s", pl_table_dirs[i],
-				 de->d_name);
-			found = pl_table_file(path, name, id, buf, len);
-		}
-		closedir(d);
-		if (found)
-			return 1;
-	}
 	return 0;
 }
 
-int pl_table_id(const char *name, uint32_t *id)
+static int pl_rtn_conf(const struct dirent *d)
 {
-	const struct pl_enum *t;
+	size_t n = strlen(d->d_name);
 
-	if (pl_table_number(name, id) == 0)
-		return 0;
-	for (t = pl_builtin_tables; t->name; t++)
-		if (strcmp(t->name, name) == 0) {
-			*id = (uint32_t)t->value;
-			return 0;
-		}
-	return pl_table_files(name, id, NULL, 0) ? 0 : -1;
+	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-const char *pl_table_name(uint32_t id, char *buf, size_t len, struct pl_table_cache *c)
+static void pl_rtn_load(struct pl_rtnames *c, enum pl_rtn_kind kind)
 {
-	const struct pl_enum *t;
+	char path[256];
+	size_t i;
 
-	for (t = pl_builtin_tables; t->name; t++)
-		if (t->value == id)
-			return t->name;
-	if (c && c->valid && c->id == id)
-		return c->name;
-	if (!pl_table_files(NULL, &id, buf, len))
-		snprintf(buf, len, "%u", id);
-	if (c) {
-		c->valid = 1;
-		c->id = id;
-		snprintf(c->name, sizeof(c->name), "%s", buf);
+	if (c->loaded & (1u << kind))
+		return;
+	c->loaded |= 1u << kind;
+	/* The first main file found, then the .conf files of each NAME.d (the admin's last). */
+	for (i = 0; i < sizeof(pl_rtn_dirs) / sizeof(pl_rtn_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pl_rtn_dirs[i], pl_rtn_files[kind]);
+		if (pl_rtn_read(c, kind, path) == 0)
+			break;
 	}
+	if (!pl_rtn_has_dir[kind])
+		return;
+	for (i = sizeof(pl_rtn_dirs) / sizeof(pl_rtn_dirs[0]); i-- > 0;) {
+		struct dirent **list;
+		int n, j;
+
+		snprintf(path, sizeof(path), "%s/%s.d", pl_rtn_dirs[i], pl_rtn_files[kind]);
+		n = scandir(path, &list, pl_rtn_conf, alphasort);
+		if (n < 0)
+			continue;
+		for (j = 0; j < n; j++) {
+			char file[600];
+
+			snprintf(file, sizeof(file), "%s/%s", path, list[j]->d_name);
+			pl_rtn_read(c, kind, file);
+			free(list[j]);
+		}
+		free(list);
+	}
+}
+
+int pl_rtn_id(struct pl_rtnames *c, enum pl_rtn_kind kind, const char *s, uint32_t *id)
+{
+	struct pl_rtnames tmp = PL_RTNAMES_INIT;
+	const struct pl_enum *b;
+	int rc = -1;
+	size_t i;
+
+	if (pl_rtn_number(s, strlen(s), id) == 0)
+		return *id <= pl_rtn_max[kind] ? 0 : -1;
+	if (!c)
+		c = &tmp;
+	pl_rtn_load(c, kind);
+	for (i = 0; i < c->n && rc < 0; i++)
+		if (c->v[i].kind == kind && strcmp(c->v[i].name, s) == 0) {
+			*id = c->v[i].id;
+			rc = 0;
+		}
+	for (b = pl_rtn_builtin[kind]; rc < 0 && b && b->name; b++)
+		if (strcmp(b->name, s) == 0) {
+			*id = (uint32_t)b->value;
+			rc = 0;
+		}
+	pl_rtnames_free(&tmp);
+	return rc;
+}
+
+const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id, char *buf,
+			size_t len)
+{
+	struct pl_rtnames tmp = PL_RTNAMES_INIT;
+	const struct pl_enum *b;
+	const char *name = NULL;
+	size_t i;
+
+	if (!c)
+		c = &tmp;
+	pl_rtn_load(c, kind);
+	/* The last definition wins, as iproute2's hash (entries added at the head) has it. */
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].kind == kind && c->v[i].id == id)
+			name = c->v[i].name;
+	for (b = pl_rtn_builtin[kind]; !name && b && b->name; b++)
+		if (b->value == id)
+			name = b->name;
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else if (kind == PL_RTN_DSFIELD)
+		snprintf(buf, len, "0x%02x", id);
+	else
+		snprintf(buf, len, "%u", id);
+	pl_rtnames_free(&tmp);
 	return buf;
+}
+
+int pl_val_rtn(struct pl_rtnames *c, enum pl_rtn_kind kind, const struct pl_val *v,
+	       const char *what, uint32_t max, uint32_t *id, struct pl_err *e)
+{
+	static const char *const kinds[PL_RTN_KINDS] = {
+		[PL_RTN_TABLE] = "routing table", [PL_RTN_PROTO] = "protocol",
+		[PL_RTN_SCOPE] = "scope", [PL_RTN_DSFIELD] = "DS field",
+	};
+
+	if (v->kind == PL_V_INT) {
+		if (v->i < 0 || (unsigned long long)v->i > max)
+			return pl_err_misuse(e, "%s: %lld out of range 0..%u", what, v->i, max);
+		*id = (uint32_t)v->i;
+		return 0;
+	}
+	if (v->kind != PL_V_STR)
+		return pl_err_misuse(e, "%s: expected a %s name or number", what, kinds[kind]);
+	if (pl_rtn_id(c, kind, v->s, id) < 0 || *id > max)
+		return pl_err_misuse(e, "%s: unknown %s \"%s\"", what, kinds[kind], v->s);
+	return 0;
+}
+
+void pl_rtnames_free(struct pl_rtnames *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = c->cap = 0;
+	c->loaded = 0;
 }

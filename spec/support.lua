@@ -53,4 +53,12 @@ function support.same_as_ip(h, ns)
   return diffs
 end
 
+--- `ip -j ARGS` in namespace `ns`, decoded, with ip's flag keys (`"router": null`,
+-- `"not": null`, ...) turned into `true`, the form plumb's records give them.
+function support.ip_json(args, ns)
+  local cmd = ns and ("ip -n " .. ns .. " -j " .. args) or ("ip -j " .. args)
+  local text = testing.sh(cmd):gsub('":null', '":true')
+  return testing.json_decode(text)
+end
+
 return support

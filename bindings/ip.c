@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Handle methods for addresses, neighbours and rules: addr_add, addr_replace, addr_del,
+ * addr_ensure, addrs, neigh_add, neigh_replace, neigh_del, neighs, rule_add, rule_del, rules.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "glue.h"
+
+/* Argument @arg as a value for the core, which says what it expected (strings stay on the
+ * stack, owned by the caller's arguments). */
+static void argval(lua_State *L, int arg, struct pl_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	switch (lua_type(L, arg)) {
+	case LUA_TNONE:
+	case LUA_TNIL:
+		v->kind = PL_V_NIL;
+		break;
+	case LUA_TBOOLEAN:
+		v->kind = PL_V_BOOL;
+		v->b = lua_toboolean(L, arg);
+		break;
+	case LUA_TNUMBER:
+		v->kind = lua_isinteger(L, arg) ? PL_V_INT : PL_V_OTHER;
+		v->i = lua_tointeger(L, arg);
+		break;
+	case LUA_TSTRING:
+		v->kind = PL_V_STR;
+		v->s = lua_tolstring(L, arg, &v->len);
+		break;
+	case LUA_TTABLE:
+		v->kind = PL_V_TABLE;
+		break;
+	default:
+		v->kind = PL_V_OTHER;
+		break;
+	}
+}
+
+/* An optional option table at @arg: a source over it, or NULL. */
+static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src)
+{
+	if (lua_isnoneornil(L, arg))
+		return NULL;
+	luaL_checktype(L, arg, LUA_TTABLE);
+	lsrc_init(src, L, arg);
+	return &src->base;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* addresses */
+
+static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_val dev, prefix;
+	struct pl_source *opts;
+	struct lsrc src;
+	struct pl_err e;
+
+	checkdev(L, 2, &dev);
+	argval(L, 3, &prefix);
+	lua_settop(L, 4);
+	opts = optsrc(L, 4, &src);
+	if (pl_addr_add(&h->s, &dev, &prefix, opts, mode, &e) < 0)
+		return pusherr(L, op, &e);
+	return pushtrue(L);
+}
+
+static int h_addr_add(lua_State *L)
+{
+	return addr_add(L, PL_ADD_EXCL, "addr_add");
+}
+
+static int h_addr_replace(lua_State *L)
+{
+	return addr_add(L, PL_ADD_REPLACE, "addr_replace");
+}
+
+static int h_addr_del(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_val dev, prefix;
+	struct pl_err e;
+
+	checkdev(L, 2, &dev);
+	argval(L, 3, &prefix);
+	luaL_argcheck(L, lua_isnoneornil(L, 4), 4, "addr_del takes a device and a prefix");
+	if (pl_addr_del(&h->s, &dev, &prefix, &e) < 0)
+		return pusherr(L, "addr_del", &e);
+	return pushtrue(L);
+}
+
+static int h_addr_ensure(lua_State *L)
+{
+	static const char *const did_names[] = {
+		[PL_ENSURE_UNCHANGED] = "unchanged", [PL_ENSURE_CHANGED] = "changed",
+		[PL_ENSURE_CREATED] = "created",
+	};
+	struct lhandle *h = checkhandle(L);
+	enum pl_ensure did = PL_ENSURE_UNCHANGED;
+	struct pl_val dev, prefix;
+	struct pl_source *opts;
+	struct lsrc src;
+	struct pl_err e;
+
+	checkdev(L, 2, &dev);
+	argval(L, 3, &prefix);
+	lua_settop(L, 4);
+	opts = optsrc(L, 4, &src);
+	if (pl_addr_ensure(&h->s, &dev, &prefix, opts, &did, &e) < 0)
+		return pusherr(L, "addr_ensure", &e);
+	lua_pushstring(L, did_names[did]);
+	return 1;
+}
+
+/* Read a listing filter { dev =, family = } (and @extra, a boolean key) into the core's
+ * terms; unknown keys raise. */
+static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifindex,
+		       int *family, const char *extra, int *extra_val, struct pl_err *e)
+{
+	struct pl_val dev, fam, x;
+	struct lsrc src;
+
+	*ifindex = *family = 0;
+	if (extra_val)
+		*extra_val = 0;
+	if (lua_isnoneornil(L, 2))
+		return 0;
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	src.base.get(&src.base, "dev", &dev);
+	src.base.get(&src.base, "family", &fam);
+	if (extra) {
+		src.base.get(&src.base, extra, &x);
+		if (pl_val_bool(&x, extra, extra_val, e) < 0)
+			return -1;
+	}
+	if (src.base.leave(&src.base, e) < 0 || pl_val_family(&fam, "family", family, e) < 0)
+		return -1;
+	if (dev.kind != PL_V_NIL) {
+		*ifindex = pl_link_dev(&h->s, &dev, "dev", e);
+		if (*ifindex < 0) {
+			char msg[PL_ERRMSG_MAX];
+
+			if (!e->misuse) {
+				memcpy(msg, e->msg, sizeof(msg));
+				pl_err_set(e, e->err, "%s: %s", op, msg);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int h_addrs(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_addr_filter f = { 0 };
+	struct lsink k;
+	struct pl_err e;
+
+	if (list_filter(L, h, "addrs", &f.ifindex, &f.family, NULL, NULL, &e) < 0)
+		return pusherr(L, "addrs", &e);
+	lsink_init(&k, L);
+	if (pl_addr_list(&h->s, &f, &k.base, &e) < 0)
+		return pusherr(L, "addrs", &e);
+	lua_settop(L, k.root);
+	resolve_names(L, h, &k, 0);
+	return 1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* neighbours */
+
+static int neigh_add(lua_State *L, enum pl_add_mode mode, const char *op)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsrc src;
+	struct pl_err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	if (pl_neigh_add(&h->s, &src.base, mode, &e) < 0)
+		return pusherr(L, op, &e);
+	return pushtrue(L);
+}
+
+static int h_neigh_add(lua_State *L)
+{
+	return neigh_add(L, PL_ADD_EXCL, "neigh_add");
+}
+
+static int h_neigh_replace(lua_State *L)
+{
+	return neigh_add(L, PL_ADD_REPLACE, "neigh_replace");
+}
+
+static int h_neigh_del(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsrc src;
+	struct pl_err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	if (pl_neigh_del(&h->s, &src.base, &e) < 0)
+		return pusherr(L, "neigh_del", &e);
+	return pushtrue(L);
+}
+
+static int h_neighs(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct pl_neigh_filter f = { 0 };
+	struct lsink k;
+	struct pl_err e;
+
+	if (list_filter(L, h, "neighs", &f.ifindex, &f.family, "proxy", &f.proxy, &e) < 0)
+		return pusherr(L, "neighs", &e);
+	lsink_init(&k, L);
+	if (pl_neigh_list(&h->s, &f, &k.base, &e) < 0)
+		return pusherr(L, "neighs", &e);
+	lua_settop(L, k.root);
+	resolve_names(L, h, &k, 0);
+	return 1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* rules */
+
+static int h_rule_add(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsrc src;
+	struct pl_err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	if (pl_rule_add(&h->s, &src.base, &e) < 0)
+		return pusherr(L, "rule_add", &e);
+	return pushtrue(L);
+}
+
+static int h_rule_del(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsrc src;
+	struct pl_err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	lsrc_init(&src, L, 2);
+	if (pl_rule_del(&h->s, &src.base, &e) < 0)
+		return pusherr(L, "rule_del", &e);
+	return pushtrue(L);
+}
+
+static int h_rules(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+	struct lsink k;
+	struct pl_err e;
+	int family = 0;
+
+	if (!lua_isnoneornil(L, 2)) {
+		struct pl_val fam;
+		struct lsrc src;
+
+		luaL_checktype(L, 2, LUA_TTABLE);
+		lua_settop(L, 2);
+		lsrc_init(&src, L, 2);
+		src.base.get(&src.base, "family", &fam);
+		if (src.base.leave(&src.base, &e) < 0 ||
+		    pl_val_family(&fam, "family", &family, &e) < 0)
+			return pusherr(L, "rules", &e);
+	}
+	lsink_init(&k, L);
+	if (pl_rule_list(&h->s, family, &k.base, &e) < 0)
+		return pusherr(L, "rules", &e);
+	lua_settop(L, k.root);
+	return 1;
+}
+
+const luaL_Reg pl_lua_ip_methods[] = {
+	{ "addr_add", h_addr_add },
+	{ "addr_replace", h_addr_replace },
+	{ "addr_del", h_addr_del },
+	{ "addr_ensure", h_addr_ensure },
+	{ "addrs", h_addrs },
+	{ "neigh_add", h_neigh_add },
+	{ "neigh_replace", h_neigh_replace },
+	{ "neigh_del", h_neigh_del },
+	{ "neighs", h_neighs },
+	{ "rule_add", h_rule_add },
+	{ "rule_del", h_rule_del },
+	{ "rules", h_rules },
+	{ NULL, NULL },
+};
