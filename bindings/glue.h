@@ -58,5 +58,9 @@ int pushtrue(lua_State *L);
 
 /* Methods of each object area, registered on the handle by luaopen_plumb_core. */
 extern const luaL_Reg pl_lua_link_methods[];
+extern const luaL_Reg pl_lua_bridge_methods[];
+
+/* Module functions (not handle methods). */
+int pl_lua_link_fields(lua_State *L);
 
 #endif

@@ -300,6 +300,7 @@ static const luaL_Reg handle_methods[] = {
 /* Each object area's methods: adding an area is one file in bindings/ and one line here. */
 static const luaL_Reg *const method_sets[] = {
 	pl_lua_link_methods,
+	pl_lua_bridge_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
@@ -320,6 +321,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_run", l_netns_run },
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
+	{ "link_fields", pl_lua_link_fields },
 	{ NULL, NULL },
 };
 

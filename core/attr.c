@@ -462,3 +462,19 @@ void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct 
 	mnl_attr_for_each(at, nlh, hdrlen)
 		pl_attrs_walk(at, a, k);
 }
+
+const char *pl_atype_name(unsigned atype)
+{
+	static const char *const names[] = {
+		[PL_A_U8] = "u8", [PL_A_U16] = "u16", [PL_A_U32] = "u32", [PL_A_U64] = "u64",
+		[PL_A_BE16] = "be16", [PL_A_FLAG] = "flag", [PL_A_STR] = "string",
+		[PL_A_MAC] = "mac", [PL_A_IN4] = "ipv4", [PL_A_INET] = "ip",
+		[PL_A_IFINDEX] = "ifindex", [PL_A_BRID] = "bridge_id", [PL_A_CLOCK] = "clock",
+		[PL_A_HEX16] = "hex16", [PL_A_PORTRANGE] = "port_range",
+		[PL_A_VLANFLAGS] = "vlan_flags",
+	};
+
+	if (atype < sizeof(names) / sizeof(names[0]) && names[atype])
+		return names[atype];
+	return "other";
+}

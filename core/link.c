@@ -57,10 +57,25 @@ static const struct pl_attr_desc pl_link_desc[] = {
 	{ IFLA_LINK_NETNSID, 0, PL_A_U32, PL_F_RO, "link_netnsid", NULL, NULL },
 	{ IFLA_PARENT_DEV_NAME, 0, PL_A_STR, PL_F_RO, "parentdev", NULL, NULL },
 	/* IFLA_LINK is reported by pl_link_parse: "link" or, across namespaces, "link_index". */
-	{ IFLA_LINK, 0, PL_A_IFINDEX, PL_F_WO, "link", NULL, NULL },
+	{ IFLA_LINK, 0, PL_A_IFINDEX, PL_F_WO | PL_F_FIXED, "link", NULL, NULL },
 };
 
 const struct pl_attrs pl_link_attrs = PL_ATTRS(pl_link_desc, IFLA_MAX);
+
+const struct pl_attrs *pl_link_fields(const char *what)
+{
+	const struct pl_link_kind *const *kp;
+
+	if (!what || strcmp(what, "link") == 0)
+		return &pl_link_attrs;
+	for (kp = pl_link_kinds; *kp; kp++) {
+		if (strcmp((*kp)->name, what) == 0)
+			return &(*kp)->data;
+		if ((*kp)->slave_key && strcmp((*kp)->slave_key, what) == 0)
+			return &(*kp)->slave;
+	}
+	return NULL;
+}
 
 /* ---------------------------------------------------------------------------------------- */
 /* parsing */
@@ -518,11 +533,14 @@ fail:
 	return -1;
 }
 
-/* bridge_port = {...}: IFLA_LINKINFO { SLAVE_KIND, SLAVE_DATA } */
-static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_err *e)
+/* bridge_port = {...}: IFLA_LINKINFO { SLAVE_KIND, SLAVE_DATA }; *@found is the kind whose
+ * ports the options are for, NULL when none was given. */
+static int pl_link_put_slave(struct pl_req *r, struct pl_source *src,
+			     const struct pl_link_kind **found, struct pl_err *e)
 {
 	const struct pl_link_kind *const *kp;
 
+	*found = NULL;
 	for (kp = pl_link_kinds; *kp; kp++) {
 		const struct pl_link_kind *lk = *kp;
 		struct nlattr *li, *data;
@@ -535,6 +553,13 @@ static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_
 			return pl_err_misuse(e, "%s: expected a table", lk->slave_key);
 		if (!in)
 			continue;
+		if (*found) {
+			struct pl_err e2;
+
+			src->leave(src, &e2);
+			return pl_err_misuse(e, "%s: conflicts with %s (a port has one master)",
+					     lk->slave_key, (*found)->slave_key);
+		}
 		snprintf(r->prefix, sizeof(r->prefix), "%s.", lk->slave_key);
 		li = pl_req_nest(r, IFLA_LINKINFO, e);
 		rc = li ? pl_req_put_str(r, IFLA_INFO_SLAVE_KIND, lk->name, e) : -1;
@@ -551,9 +576,48 @@ static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_
 		pl_req_nest_end(r, li);
 		if (src->leave(src, e) < 0)
 			return -1;
-		return 0;	/* one port kind per request */
+		*found = lk;
 	}
 	return 0;
+}
+
+static int pl_link_slave_kind_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	const struct nlattr *at, *li;
+	char *kind = data;
+
+	(void)e;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	mnl_attr_for_each(at, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(at) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(li, at)
+			if (mnl_attr_get_type(li) == IFLA_INFO_SLAVE_KIND &&
+			    mnl_attr_validate(li, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(kind, 16, "%s", mnl_attr_get_str(li));
+	}
+	return 0;
+}
+
+/* Check that link @idx is a port of a @lk master: the kernel hands port options to whatever
+ * master the link has, which would read a bridge's attributes as a bond's. */
+static int pl_link_check_port(struct pl_sock *s, int idx, const struct pl_link_kind *lk,
+			      const char *obj, struct pl_err *e)
+{
+	char buf[PL_SMALL_REQ], kind[16] = "";
+	struct pl_req r;
+
+	pl_link_get_req(&r, s, buf, sizeof(buf), idx, obj, "link_set", e);
+	if (pl_talk(&r, pl_link_slave_kind_cb, kind, e) < 0)
+		return -1;
+	if (strcmp(kind, lk->name) == 0)
+		return 0;
+	if (!kind[0])
+		return pl_err_set(e, EOPNOTSUPP, "link_set %s: %s: not a port of a %s", obj,
+				  lk->slave_key, lk->name);
+	return pl_err_set(e, EOPNOTSUPP, "link_set %s: %s: a port of a %s, not of a %s", obj,
+			  lk->slave_key, kind, lk->name);
 }
 
 /* Bring a just-created veth peer up, in its own namespace. */
@@ -611,7 +675,9 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	if (src->leave(src, e) < 0)	/* the top table: no unknown keys */
 		goto out;
 	rc = pl_talk(&r, NULL, NULL, e);
-	if (rc < 0 && e->err == EOPNOTSUPP && !strstr(e->msg, "kernel lacks")) {
+	/* "Unknown device type": the kind is missing, not one of its options. */
+	if (rc < 0 && e->err == EOPNOTSUPP && strstr(e->msg, "Unknown device type") &&
+	    !strstr(e->msg, "kernel lacks")) {
 		size_t n = strlen(e->msg);
 
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
@@ -626,10 +692,12 @@ out:
 int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *src,
 		struct pl_err *e)
 {
-	const struct pl_link_kind *const *kp;
+	const struct pl_link_kind *const *kp, *port = NULL;
+	char pbuf[1024] __attribute__((aligned(4)));
 	struct ifinfomsg *ifi;
+	struct pl_req r, pr;
 	struct pl_val v;
-	struct pl_req r;
+	size_t empty;
 	char obj[64];
 	int idx, rc = -1;
 
@@ -640,10 +708,17 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 		snprintf(obj, sizeof(obj), "%s", dev->s);
 	else
 		snprintf(obj, sizeof(obj), "%d", idx);
+	/* Port options go in a request of their own, sent last: the kernel gives them to the
+	 * master the link has when the request arrives, so `master = "br0"` must come first. */
+	pl_req_start_buf(&pr, s, pbuf, sizeof(pbuf), RTM_NEWLINK, 0, "link_set", obj);
+	ifi = pl_req_extra(&pr, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = idx;
 	pl_req_start(&r, s, RTM_NEWLINK, 0, "link_set", obj);
 	ifi = pl_req_extra(&r, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = idx;
+	empty = r.nlh->nlmsg_len;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
 	src->get(src, "nomaster", &v);
@@ -666,11 +741,18 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 			goto out;
 		break;
 	}
-	if (!*kp && pl_link_put_slave(&r, src, e) < 0)
+	if (pl_link_put_slave(&pr, src, &port, e) < 0)
 		goto out;
 	if (src->leave(src, e) < 0)
 		goto out;
-	rc = pl_talk(&r, NULL, NULL, e);
+	rc = 0;
+	if (!port || r.nlh->nlmsg_len != empty || ifi->ifi_change)
+		rc = pl_talk(&r, NULL, NULL, e);
+	if (rc == 0 && port) {
+		rc = pl_link_check_port(s, idx, port, obj, e);
+		if (rc == 0)
+			rc = pl_talk(&pr, NULL, NULL, e);
+	}
 out:
 	pl_req_done(&r);
 	return rc;
