@@ -200,6 +200,21 @@ int pl_lua_link_fields(lua_State *L)
 	return 1;
 }
 
+/* core.port_keys(): { bridge_port = "bridge", ... }, the link_set keys of port options. */
+int pl_lua_port_keys(lua_State *L)
+{
+	const struct pl_link_kind *const *kp;
+
+	lua_newtable(L);
+	for (kp = pl_link_kinds; *kp; kp++) {
+		if (!(*kp)->slave_key)
+			continue;
+		lua_pushstring(L, (*kp)->name);
+		lua_setfield(L, -2, (*kp)->slave_key);
+	}
+	return 1;
+}
+
 const luaL_Reg pl_lua_link_methods[] = {
 	{ "link_add", h_link_add },
 	{ "link_set", h_link_set },

@@ -322,6 +322,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
 	{ "link_fields", pl_lua_link_fields },
+	{ "port_keys", pl_lua_port_keys },
 	{ NULL, NULL },
 };
 

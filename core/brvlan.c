@@ -155,7 +155,8 @@ static void pl_vlan_emit(struct pl_sink *k, int start, const struct bridge_vlan_
 	k->integer(k, "vlan", start);
 	if (vi->vid != start)
 		k->integer(k, "vlanEnd", vi->vid);
-	if (vi->flags & (BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED)) {
+	/* bridge lists the flags whenever any bit is set: a range's end has "flags": [] */
+	if (vi->flags) {
 		k->begin_list(k, "flags");
 		if (vi->flags & BRIDGE_VLAN_INFO_PVID)
 			k->str(k, NULL, "PVID");

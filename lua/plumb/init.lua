@@ -138,4 +138,9 @@ function netns.id() return core.netns_id() end
 --- Link kinds this build knows.
 function plumb.kinds() return core.kinds() end
 
+--- Make a link match a description: "created", "changed" or "unchanged".
+-- See plumb.link_ensure.
+-- @function link_ensure
+plumb._method("link_ensure", require "plumb.link_ensure")
+
 return plumb
