@@ -134,7 +134,7 @@ local function has_flag(rec, flag)
 end
 
 -- The veth peer: the same one as `peer` names, or a refusal message.
-local function check_peer(h, rec, peer)
+local function check_peer(rec, peer)
   if peer.name == nil and peer.netns == nil then return nil end
   if peer.netns == nil then
     if rec.link_netnsid ~= nil then return "peer is in another namespace" end
@@ -233,8 +233,8 @@ local function link_ensure(h, opts)
     return create(h, opts)
   end
 
-  local function refuse(msg)
-    return nil, ("link_ensure %s: %s"):format(name, msg), EEXIST
+  local function refuse(why)
+    return nil, ("link_ensure %s: %s"):format(name, why), EEXIST
   end
   local info = rec.linkinfo or {}
   if info.info_kind ~= kind then
@@ -245,7 +245,7 @@ local function link_ensure(h, opts)
     return refuse(("exists as %s, not %s"):format(a(info.info_kind), a(kind)))
   end
   if opts.peer ~= nil then
-    local why = check_peer(h, rec, opts.peer)
+    local why = check_peer(rec, opts.peer)
     if why then return refuse(why) end
   end
   if opts.link ~= nil then
