@@ -347,7 +347,7 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		} else if (d->flags & PL_F_BOOLOUT) {
 			k->boolean(k, key, v != 0);
 		} else if (d->flags & PL_F_STRNUM) {
-			snprintf(buf, sizeof(buf), "%llu", v);
+			snprintf(buf, sizeof(buf), "%#llx", v);	/* ip's print_0xhex: "0x8", "0" */
 			k->str(k, key, buf);
 		} else {
 			k->integer(k, key, (long long)v);
@@ -381,12 +381,13 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		return;
 	case PL_A_BRID: {
 		const struct ifla_bridge_id *id = (const void *)p;
-		char mac[24];
 
 		if (plen < sizeof(*id))
 			return;
-		pl_fmt_mac(mac, sizeof(mac), id->addr, 6);
-		snprintf(buf, sizeof(buf), "%02x%02x.%s", id->prio[0], id->prio[1], mac);
+		/* ip prints the address as ether_ntoa does: no leading zeros */
+		snprintf(buf, sizeof(buf), "%02x%02x.%x:%x:%x:%x:%x:%x", id->prio[0], id->prio[1],
+			 id->addr[0], id->addr[1], id->addr[2], id->addr[3], id->addr[4],
+			 id->addr[5]);
 		k->str(k, key, buf);
 		return;
 	}

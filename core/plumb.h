@@ -125,7 +125,7 @@ enum pl_atype {
 #define PL_F_UCAST	0x10	/* report only when the address is unicast */
 #define PL_F_MCAST	0x20	/* report only when the address is multicast */
 #define PL_F_ENUMKEY	0x40	/* report the enum's name as a key set to true */
-#define PL_F_STRNUM	0x80	/* report the number as a decimal string */
+#define PL_F_STRNUM	0x80	/* report the number as a hex string, "0x8" (ip's 0xhex) */
 #define PL_F_FIXED	0x100	/* set at creation only: the kernel refuses or ignores changes */
 
 /* A number <-> name pair. Tables end with a NULL name. */
