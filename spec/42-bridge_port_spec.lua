@@ -110,6 +110,7 @@ describe("bridge port options", function()
     -- the rest of the request is applied first, the port options are not
     ok, err, code = h:link_set("v0", { mtu = 1300, bridge_port = { hairpin = true } })
     assert.is_nil(ok)
+    assert.equal("link_set v0: bridge_port: not a port of a bridge", err)
     assert.equal(EOPNOTSUPP, code)
     assert.equal(1300, h:link_get("v0").mtu)
     assert.is_nil(h:link_get("v0").linkinfo.info_slave_kind)
