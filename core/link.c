@@ -231,8 +231,9 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 			break;
 		}
 	}
-	/* ip prints a parent in this namespace by name, one in another by number. */
-	if (link && (int)mnl_attr_get_u32(link) != ifi->ifi_index) {
+	/* ip prints a parent in this namespace by name, one in another by number (which may
+	 * equal the link's own index there). */
+	if (link && (have_netnsid || (int)mnl_attr_get_u32(link) != ifi->ifi_index)) {
 		if (have_netnsid)
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
 		else if (k->ifindex)
@@ -620,23 +621,31 @@ static int pl_link_check_port(struct pl_sock *s, int idx, const struct pl_link_k
 			  lk->slave_key, kind, lk->name);
 }
 
-/* Bring a just-created veth peer up, in its own namespace. */
-static int pl_link_peer_up(struct pl_sock *s, struct pl_req *r, struct pl_err *e)
+/* Finish a just-created link @name in the netns of @nsfd (-1: the socket's): bring it up (a
+ * veth peer cannot be created up) and set its alias (which the kernel does not apply at
+ * creation: rtnl_create_link leaves IFLA_IFALIAS to do_setlink). */
+static int pl_link_finish(struct pl_sock *s, int nsfd, const char *name, int up,
+			  const char *alias, struct pl_err *e)
 {
 	struct pl_sock ps, *use = s;
 	struct ifinfomsg *ifi;
 	struct pl_req u;
 	int rc;
 
-	if (r->peer_nsfd >= 0) {
-		if (pl_sock_open_fd(&ps, r->peer_nsfd, e) < 0)
+	if (nsfd >= 0) {
+		if (pl_sock_open_fd(&ps, nsfd, e) < 0)
 			return -1;
 		use = &ps;
 	}
-	pl_req_start(&u, use, RTM_NEWLINK, 0, "link_add", r->peer_name);
+	pl_req_start(&u, use, RTM_NEWLINK, 0, "link_add", name);
 	ifi = pl_req_extra(&u, sizeof(*ifi));
-	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	rc = pl_req_put_str(&u, IFLA_IFNAME, r->peer_name, e);
+	if (up)
+		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	rc = pl_req_put_str(&u, IFLA_IFNAME, name, e);
+	if (rc == 0 && alias) {
+		pl_req_field(&u, "alias");
+		rc = pl_req_put_str(&u, IFLA_IFALIAS, alias, e);
+	}
 	if (rc == 0)
 		rc = pl_talk(&u, NULL, NULL, e);
 	if (use != s)
@@ -648,9 +657,9 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 {
 	const struct pl_link_kind *lk;
 	struct ifinfomsg *ifi;
-	struct pl_val name, kind;
+	struct pl_val name, kind, alias;
 	struct pl_req r;
-	int rc = -1;
+	int rc = -1, nsfd;
 
 	src->get(src, "name", &name);
 	src->get(src, "kind", &kind);
@@ -670,6 +679,8 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	ifi->ifi_family = AF_UNSPEC;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
+	nsfd = r.nfds ? r.fds[0] : -1;	/* where the link goes (netns = ...), if elsewhere */
+	src->get(src, "alias", &alias);
 	if (pl_link_put_info(&r, lk, src, 1, e) < 0)
 		goto out;
 	if (src->leave(src, e) < 0)	/* the top table: no unknown keys */
@@ -682,8 +693,10 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
 	}
+	if (rc == 0 && alias.kind == PL_V_STR && alias.len)
+		rc = pl_link_finish(s, nsfd, name.s, 0, alias.s, e);
 	if (rc == 0 && r.peer_up)
-		rc = pl_link_peer_up(s, &r, e);
+		rc = pl_link_finish(s, r.peer_nsfd, r.peer_name, 1, NULL, e);
 out:
 	pl_req_done(&r);
 	return rc;

@@ -9,11 +9,7 @@ local ENETDOWN, EOPNOTSUPP = 100, 95
 -- plumb's record of `name` against ip's, field by field (but the port's running timers,
 -- which move between the two readings).
 local function same_as_ip(h, ns, name)
-  local want = testing.ip_json("-d link show dev " .. name, ns)[1]
-  local sd = want.linkinfo and want.linkinfo.info_slave_data or {}
-  for k in pairs(sd) do
-    if k:match("_timer$") then sd[k] = nil end
-  end
+  local want = support.without_timers(testing.ip_json("-d link show dev " .. name, ns)[1])
   return support.diff(want, assert(h:link_get(name)))
 end
 

@@ -72,7 +72,7 @@ local function same(info, want, got)
   end
   if math.type(want) == "integer" then
     if type(got) == "boolean" then return (want ~= 0) == got end
-    if type(got) == "string" and info.strnum then return tostring(want) == got end
+    if type(got) == "string" and info.strnum then return tonumber(got) == want end
     return got == want
   end
   if type(want) == "string" then
