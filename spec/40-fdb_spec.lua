@@ -313,7 +313,8 @@ describe("bridge fdb", function()
       raises("fdb_add: vni: 16777216 out of range 0..16777215",
         { dev = "v0", lladdr = mac, vni = 1 << 24 })
       raises("fdb_add: vlan: 4095 out of range 1..4094", { dev = "v0", lladdr = mac, vlan = 4095 })
-      raises("fdb_add: port: 65536 out of range 0..65535", { dev = "v0", lladdr = mac, port = 65536 })
+      raises("fdb_add: port: 65536 out of range 0..65535",
+        { dev = "v0", lladdr = mac, port = 65536 })
       assert.has_error(function() sb.h:fdb_add("v0") end)
     end)
 

@@ -168,7 +168,8 @@ describe("link_ensure()", function()
       assert.is_nil(ok)
       assert.equal("link_ensure v0: peer is in another namespace", err)
       assert(h:link_add{ name = "v1", kind = "veth", peer = { name = "v1p" } })
-      assert.equal("unchanged", h:link_ensure{ name = "v1", kind = "veth", peer = { name = "v1p" } })
+      assert.equal("unchanged",
+        h:link_ensure{ name = "v1", kind = "veth", peer = { name = "v1p" } })
       ok, err, code = h:link_ensure{ name = "v1", kind = "veth", peer = { name = "v9" },
                                      mtu = 1000 }
       assert.is_nil(ok)
