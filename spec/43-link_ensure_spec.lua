@@ -149,6 +149,7 @@ describe("link_ensure()", function()
         { h:link_ensure{ name = "v0", kind = "veth", nomaster = true } })
       assert.is_nil(h:link_get("v0").master)
       assert.equal("unchanged", h:link_ensure{ name = "v0", kind = "veth", nomaster = true })
+      assert.equal("created", h:link_ensure{ name = "v5", kind = "veth", nomaster = true })
     end)
 
     it("checks a veth's peer, here and in another namespace", function()

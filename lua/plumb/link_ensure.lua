@@ -200,7 +200,11 @@ end
 local function create(h, opts)
   local add, port = {}, nil
   for k, v in pairs(opts) do
-    if port_keys[k] then port = { [k] = v } else add[k] = v end
+    if port_keys[k] then
+      port = { [k] = v }
+    elseif k ~= "nomaster" then   -- a new link has no master unless given one
+      add[k] = v
+    end
   end
   local ok, err, code = h:link_add(add)
   if not ok then return nil, err, code end
