@@ -65,5 +65,10 @@ extern const luaL_Reg pl_lua_route_methods[];
 /* Create the metatables of the route binding (its iterator objects). */
 void pl_lua_route_open(lua_State *L);
 extern const luaL_Reg pl_lua_ip_methods[];
+extern const luaL_Reg pl_lua_bridge_methods[];
+
+/* Module functions (not handle methods). */
+int pl_lua_link_fields(lua_State *L);
+int pl_lua_port_keys(lua_State *L);
 
 #endif

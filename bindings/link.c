@@ -148,6 +148,73 @@ static int h_ifname(lua_State *L)
 	return 1;
 }
 
+/* A boolean field @key = true on the table on top, when @on. */
+static void setflag(lua_State *L, const char *key, int on)
+{
+	if (!on)
+		return;
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, key);
+}
+
+/* core.link_fields(what): the settable options of links ("link"), of a kind's subtable
+ * ("bridge") or of a port key ("bridge_port"), read from the core's descriptor tables:
+ * { [option] = { out = "record key", type = "u32", fixed = true, enum = { name = n }, ... } } */
+int pl_lua_link_fields(lua_State *L)
+{
+	const char *what = luaL_optstring(L, 1, "link");
+	const struct pl_attrs *a = pl_link_fields(what);
+	size_t i;
+
+	if (!a)
+		return luaL_argerror(L, 1, lua_pushfstring(L, "unknown link kind or port key \"%s\"",
+							   what));
+	lua_createtable(L, 0, (int)a->n);
+	for (i = 0; i < a->n; i++) {
+		const struct pl_attr_desc *d = &a->d[i];
+
+		if (!d->name || (d->flags & PL_F_RO))
+			continue;
+		lua_createtable(L, 0, 4);
+		lua_pushstring(L, d->out ? d->out : d->name);
+		lua_setfield(L, -2, "out");
+		lua_pushstring(L, pl_atype_name(d->atype));
+		lua_setfield(L, -2, "type");
+		setflag(L, "boolin", d->flags & PL_F_BOOLIN);
+		setflag(L, "boolout", d->flags & PL_F_BOOLOUT);
+		setflag(L, "strnum", d->flags & PL_F_STRNUM);
+		setflag(L, "enumkey", d->flags & PL_F_ENUMKEY);
+		setflag(L, "fixed", d->flags & PL_F_FIXED);
+		if (d->names) {
+			const struct pl_enum *n;
+
+			lua_newtable(L);
+			for (n = d->names; n->name; n++) {
+				lua_pushinteger(L, (lua_Integer)n->value);
+				lua_setfield(L, -2, n->name);
+			}
+			lua_setfield(L, -2, "enum");
+		}
+		lua_setfield(L, -2, d->name);
+	}
+	return 1;
+}
+
+/* core.port_keys(): { bridge_port = "bridge", ... }, the link_set keys of port options. */
+int pl_lua_port_keys(lua_State *L)
+{
+	const struct pl_link_kind *const *kp;
+
+	lua_newtable(L);
+	for (kp = pl_link_kinds; *kp; kp++) {
+		if (!(*kp)->slave_key)
+			continue;
+		lua_pushstring(L, (*kp)->name);
+		lua_setfield(L, -2, (*kp)->slave_key);
+	}
+	return 1;
+}
+
 const luaL_Reg pl_lua_link_methods[] = {
 	{ "link_add", h_link_add },
 	{ "link_set", h_link_set },

@@ -313,6 +313,7 @@ static const luaL_Reg *const method_sets[] = {
 	pl_lua_link_methods,
 	pl_lua_route_methods,
 	pl_lua_ip_methods,
+	pl_lua_bridge_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
@@ -334,6 +335,8 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
 	{ "monotonic", l_monotonic },
+	{ "link_fields", pl_lua_link_fields },
+	{ "port_keys", pl_lua_port_keys },
 	{ NULL, NULL },
 };
 

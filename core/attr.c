@@ -356,7 +356,7 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		} else if (d->flags & PL_F_BOOLOUT) {
 			k->boolean(k, key, v != 0);
 		} else if (d->flags & PL_F_STRNUM) {
-			snprintf(buf, sizeof(buf), "%llu", v);
+			snprintf(buf, sizeof(buf), "%#llx", v);	/* ip's print_0xhex: "0x8", "0" */
 			k->str(k, key, buf);
 		} else {
 			k->integer(k, key, (long long)v);
@@ -398,14 +398,13 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		return;
 	case PL_A_BRID: {
 		const struct ifla_bridge_id *id = (const void *)p;
-		char mac[24];
 
 		if (plen < sizeof(*id))
 			return;
-		/* ip writes the address as ether_ntoa does: no leading zeros */
-		snprintf(mac, sizeof(mac), "%x:%x:%x:%x:%x:%x", id->addr[0], id->addr[1],
-			 id->addr[2], id->addr[3], id->addr[4], id->addr[5]);
-		snprintf(buf, sizeof(buf), "%02x%02x.%s", id->prio[0], id->prio[1], mac);
+		/* ip prints the address as ether_ntoa does: no leading zeros */
+		snprintf(buf, sizeof(buf), "%02x%02x.%x:%x:%x:%x:%x:%x", id->prio[0], id->prio[1],
+			 id->addr[0], id->addr[1], id->addr[2], id->addr[3], id->addr[4],
+			 id->addr[5]);
 		k->str(k, key, buf);
 		return;
 	}
@@ -480,4 +479,20 @@ void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct 
 
 	mnl_attr_for_each(at, nlh, hdrlen)
 		pl_attrs_walk(at, a, k);
+}
+
+const char *pl_atype_name(unsigned atype)
+{
+	static const char *const names[] = {
+		[PL_A_U8] = "u8", [PL_A_U16] = "u16", [PL_A_U32] = "u32", [PL_A_U64] = "u64",
+		[PL_A_BE16] = "be16", [PL_A_FLAG] = "flag", [PL_A_STR] = "string",
+		[PL_A_MAC] = "mac", [PL_A_IN4] = "ipv4", [PL_A_INET] = "ip",
+		[PL_A_IFINDEX] = "ifindex", [PL_A_BRID] = "bridge_id", [PL_A_CLOCK] = "clock",
+		[PL_A_HEX16] = "hex16", [PL_A_PORTRANGE] = "port_range",
+		[PL_A_VLANFLAGS] = "vlan_flags",
+	};
+
+	if (atype < sizeof(names) / sizeof(names[0]) && names[atype])
+		return names[atype];
+	return "other";
 }

@@ -57,10 +57,25 @@ static const struct pl_attr_desc pl_link_desc[] = {
 	{ IFLA_LINK_NETNSID, 0, PL_A_U32, PL_F_RO, "link_netnsid", NULL, NULL },
 	{ IFLA_PARENT_DEV_NAME, 0, PL_A_STR, PL_F_RO, "parentdev", NULL, NULL },
 	/* IFLA_LINK is reported by pl_link_parse: "link" or, across namespaces, "link_index". */
-	{ IFLA_LINK, 0, PL_A_IFINDEX, PL_F_WO, "link", NULL, NULL },
+	{ IFLA_LINK, 0, PL_A_IFINDEX, PL_F_WO | PL_F_FIXED, "link", NULL, NULL },
 };
 
 const struct pl_attrs pl_link_attrs = PL_ATTRS(pl_link_desc, IFLA_MAX);
+
+const struct pl_attrs *pl_link_fields(const char *what)
+{
+	const struct pl_link_kind *const *kp;
+
+	if (!what || strcmp(what, "link") == 0)
+		return &pl_link_attrs;
+	for (kp = pl_link_kinds; *kp; kp++) {
+		if (strcmp((*kp)->name, what) == 0)
+			return &(*kp)->data;
+		if ((*kp)->slave_key && strcmp((*kp)->slave_key, what) == 0)
+			return &(*kp)->slave;
+	}
+	return NULL;
+}
 
 /* ---------------------------------------------------------------------------------------- */
 /* parsing */
@@ -532,11 +547,14 @@ fail:
 	return -1;
 }
 
-/* bridge_port = {...}: IFLA_LINKINFO { SLAVE_KIND, SLAVE_DATA } */
-static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_err *e)
+/* bridge_port = {...}: IFLA_LINKINFO { SLAVE_KIND, SLAVE_DATA }; *@found is the kind whose
+ * ports the options are for, NULL when none was given. */
+static int pl_link_put_slave(struct pl_req *r, struct pl_source *src,
+			     const struct pl_link_kind **found, struct pl_err *e)
 {
 	const struct pl_link_kind *const *kp;
 
+	*found = NULL;
 	for (kp = pl_link_kinds; *kp; kp++) {
 		const struct pl_link_kind *lk = *kp;
 		struct nlattr *li, *data;
@@ -549,6 +567,13 @@ static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_
 			return pl_err_misuse(e, "%s: expected a table", lk->slave_key);
 		if (!in)
 			continue;
+		if (*found) {
+			struct pl_err e2;
+
+			src->leave(src, &e2);
+			return pl_err_misuse(e, "%s: conflicts with %s (a port has one master)",
+					     lk->slave_key, (*found)->slave_key);
+		}
 		snprintf(r->prefix, sizeof(r->prefix), "%s.", lk->slave_key);
 		li = pl_req_nest(r, IFLA_LINKINFO, e);
 		rc = li ? pl_req_put_str(r, IFLA_INFO_SLAVE_KIND, lk->name, e) : -1;
@@ -565,15 +590,55 @@ static int pl_link_put_slave(struct pl_req *r, struct pl_source *src, struct pl_
 		pl_req_nest_end(r, li);
 		if (src->leave(src, e) < 0)
 			return -1;
-		return 0;	/* one port kind per request */
+		*found = lk;
 	}
 	return 0;
 }
 
-/* After a link is created: what the kernel does not take at creation (a veth peer cannot
- * be created up; an alias is ignored), set on link @name in the netns of @nsfd (-1: @s's). */
-static int pl_link_post_set(struct pl_sock *s, int nsfd, const char *name, int up,
-			    const char *alias, struct pl_err *e)
+static int pl_link_slave_kind_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	const struct nlattr *at, *li;
+	char *kind = data;
+
+	(void)e;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	mnl_attr_for_each(at, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(at) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(li, at)
+			if (mnl_attr_get_type(li) == IFLA_INFO_SLAVE_KIND &&
+			    mnl_attr_validate(li, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(kind, 16, "%s", mnl_attr_get_str(li));
+	}
+	return 0;
+}
+
+/* Check that link @idx is a port of a @lk master: the kernel hands port options to whatever
+ * master the link has, which would read a bridge's attributes as a bond's. */
+static int pl_link_check_port(struct pl_sock *s, int idx, const struct pl_link_kind *lk,
+			      const char *obj, struct pl_err *e)
+{
+	char buf[PL_SMALL_REQ], kind[16] = "";
+	struct pl_req r;
+
+	pl_link_get_req(&r, s, buf, sizeof(buf), idx, obj, "link_set", e);
+	if (pl_talk(&r, pl_link_slave_kind_cb, kind, e) < 0)
+		return -1;
+	if (strcmp(kind, lk->name) == 0)
+		return 0;
+	if (!kind[0])
+		return pl_err_set(e, EOPNOTSUPP, "link_set %s: %s: not a port of a %s", obj,
+				  lk->slave_key, lk->name);
+	return pl_err_set(e, EOPNOTSUPP, "link_set %s: %s: a port of a %s, not of a %s", obj,
+			  lk->slave_key, kind, lk->name);
+}
+
+/* Finish a just-created link @name in the netns of @nsfd (-1: the socket's): bring it up (a
+ * veth peer cannot be created up) and set its alias (which the kernel does not apply at
+ * creation: rtnl_create_link leaves IFLA_IFALIAS to do_setlink). */
+static int pl_link_finish(struct pl_sock *s, int nsfd, const char *name, int up,
+			  const char *alias, struct pl_err *e)
 {
 	struct pl_sock ps, *use = s;
 	struct ifinfomsg *ifi;
@@ -590,8 +655,10 @@ static int pl_link_post_set(struct pl_sock *s, int nsfd, const char *name, int u
 	if (up)
 		ifi->ifi_flags = ifi->ifi_change = IFF_UP;
 	rc = pl_req_put_str(&u, IFLA_IFNAME, name, e);
-	if (rc == 0 && alias)
+	if (rc == 0 && alias) {
+		pl_req_field(&u, "alias");
 		rc = pl_req_put_str(&u, IFLA_IFALIAS, alias, e);
+	}
 	if (rc == 0)
 		rc = pl_talk(&u, NULL, NULL, e);
 	if (use != s)
@@ -605,7 +672,7 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	struct ifinfomsg *ifi;
 	struct pl_val name, kind, alias;
 	struct pl_req r;
-	int rc = -1;
+	int rc = -1, nsfd;
 
 	src->get(src, "name", &name);
 	src->get(src, "kind", &kind);
@@ -626,20 +693,24 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	ifi->ifi_family = AF_UNSPEC;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
+	nsfd = r.link_nsfd;	/* where the link goes (netns = ...), if elsewhere */
+	src->get(src, "alias", &alias);
 	if (pl_link_put_info(&r, lk, src, 1, e) < 0)
 		goto out;
 	if (src->leave(src, e) < 0)	/* the top table: no unknown keys */
 		goto out;
 	rc = pl_talk(&r, NULL, NULL, e);
-	if (rc < 0 && e->err == EOPNOTSUPP && !strstr(e->msg, "kernel lacks")) {
+	/* "Unknown device type": the kind is missing, not one of its options. */
+	if (rc < 0 && e->err == EOPNOTSUPP && strstr(e->msg, "Unknown device type") &&
+	    !strstr(e->msg, "kernel lacks")) {
 		size_t n = strlen(e->msg);
 
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
 	}
-	if (rc == 0 && alias.kind == PL_V_STR)
-		rc = pl_link_post_set(s, r.link_nsfd, name.s, 0, alias.s, e);
+	if (rc == 0 && alias.kind == PL_V_STR && alias.len)
+		rc = pl_link_finish(s, nsfd, name.s, 0, alias.s, e);
 	if (rc == 0 && r.peer_up)
-		rc = pl_link_post_set(s, r.peer_nsfd, r.peer_name, 1, NULL, e);
+		rc = pl_link_finish(s, r.peer_nsfd, r.peer_name, 1, NULL, e);
 out:
 	pl_req_done(&r);
 	return rc;
@@ -648,10 +719,12 @@ out:
 int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *src,
 		struct pl_err *e)
 {
-	const struct pl_link_kind *const *kp;
+	const struct pl_link_kind *const *kp, *port = NULL;
+	char pbuf[1024] __attribute__((aligned(4)));
 	struct ifinfomsg *ifi;
+	struct pl_req r, pr;
 	struct pl_val v;
-	struct pl_req r;
+	size_t empty;
 	char obj[64];
 	int idx, rc = -1;
 
@@ -662,10 +735,17 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 		snprintf(obj, sizeof(obj), "%s", dev->s);
 	else
 		snprintf(obj, sizeof(obj), "%d", idx);
+	/* Port options go in a request of their own, sent last: the kernel gives them to the
+	 * master the link has when the request arrives, so `master = "br0"` must come first. */
+	pl_req_start_buf(&pr, s, pbuf, sizeof(pbuf), RTM_NEWLINK, 0, "link_set", obj);
+	ifi = pl_req_extra(&pr, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = idx;
 	pl_req_start(&r, s, RTM_NEWLINK, 0, "link_set", obj);
 	ifi = pl_req_extra(&r, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = idx;
+	empty = r.nlh->nlmsg_len;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
 	src->get(src, "nomaster", &v);
@@ -688,11 +768,18 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 			goto out;
 		break;
 	}
-	if (!*kp && pl_link_put_slave(&r, src, e) < 0)
+	if (pl_link_put_slave(&pr, src, &port, e) < 0)
 		goto out;
 	if (src->leave(src, e) < 0)
 		goto out;
-	rc = pl_talk(&r, NULL, NULL, e);
+	rc = 0;
+	if (!port || r.nlh->nlmsg_len != empty || ifi->ifi_change)
+		rc = pl_talk(&r, NULL, NULL, e);
+	if (rc == 0 && port) {
+		rc = pl_link_check_port(s, idx, port, obj, e);
+		if (rc == 0)
+			rc = pl_talk(&pr, NULL, NULL, e);
+	}
 out:
 	pl_req_done(&r);
 	return rc;

@@ -51,6 +51,16 @@ int pl_err_misuse(struct pl_err *e, const char *fmt, ...)
 	return -1;
 }
 
+int pl_err_prefix(struct pl_err *e, const char *op)
+{
+	char msg[PL_ERRMSG_MAX];
+
+	if (e->misuse)
+		return -1;
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	return pl_err_set(e, e->err, "%s: %s", op, msg);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* socket */
 

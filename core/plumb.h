@@ -40,6 +40,9 @@ int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Fill @e as a misuse (bad argument) with errno EINVAL; always returns -1. */
 int pl_err_misuse(struct pl_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Put "@op: " before the message of a failure (a misuse is left alone: the binding names the
+ * operation itself); always returns -1. */
+int pl_err_prefix(struct pl_err *e, const char *op);
 
 /* ---------------------------------------------------------------------------------------- */
 /* values crossing the core boundary */
@@ -127,8 +130,9 @@ enum pl_atype {
 #define PL_F_UCAST	0x10	/* report only when the address is unicast */
 #define PL_F_MCAST	0x20	/* report only when the address is multicast */
 #define PL_F_ENUMKEY	0x40	/* report the enum's name as a key set to true */
-#define PL_F_STRNUM	0x80	/* report the number as a decimal string */
 #define PL_F_KEY6	0x100	/* report an IPv6 value under the key with "6" appended */
+#define PL_F_STRNUM	0x80	/* report the number as a hex string, "0x8" (ip's 0xhex) */
+#define PL_F_FIXED	0x200	/* set at creation only: the kernel refuses or ignores changes */
 
 /* A number <-> name pair. Tables end with a NULL name. */
 struct pl_enum {
@@ -345,6 +349,47 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 		 struct pl_err *e);
 /* Report one RTM_NEWLINK/DELLINK message as a record (used by dumps and events). */
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+/* The descriptor table behind a group of link options: "link" (the common ones), a kind
+ * name (its subtable) or a port key such as "bridge_port"; NULL if there is none. */
+const struct pl_attrs *pl_link_fields(const char *what);
+/* The name of a wire type ("u32", "mac", ...), for callers comparing values. */
+const char *pl_atype_name(unsigned atype);
+
+/* ---------------------------------------------------------------------------------------- */
+/* bridge: forwarding database and port VLANs */
+
+enum pl_fdb_op {
+	PL_FDB_ADD,	/* NLM_F_CREATE | NLM_F_EXCL, like `bridge fdb add` */
+	PL_FDB_APPEND,	/* NLM_F_CREATE | NLM_F_APPEND: one more vxlan remote */
+	PL_FDB_REPLACE,	/* NLM_F_CREATE | NLM_F_REPLACE */
+	PL_FDB_DEL,
+};
+
+/* Add, append, replace or delete the FDB entry @src describes ({ dev =, lladdr =, ... }). */
+int pl_fdb_change(struct pl_sock *s, enum pl_fdb_op op, struct pl_source *src,
+		  struct pl_err *e);
+/* Options of an FDB listing, all optional. */
+struct pl_fdb_filter {
+	int dev;	/* ifindex of a port (kernel-side filter), 0 = any */
+	int br;		/* ifindex of a bridge (kernel-side filter), 0 = any */
+	int vlan;	/* 0 = any */
+};
+/* Dump FDB entries into @k as records in a list, as `bridge -j fdb show` prints them. */
+int pl_fdb_list(struct pl_sock *s, const struct pl_fdb_filter *f, struct pl_sink *k,
+		struct pl_err *e);
+/* Report one AF_BRIDGE RTM_NEWNEIGH/DELNEIGH message as a record. */
+void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+
+/* Add (or with @del, delete) the port VLANs @src describes ({ dev =, vid = 10 | "10-20" }). */
+int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_err *e);
+/* Options of a VLAN listing. */
+struct pl_vlan_filter {
+	int dev;	/* ifindex, 0 = every port */
+	int compress;	/* ranges as { vlan =, vlanEnd = } (RTEXT_FILTER_BRVLAN_COMPRESSED) */
+};
+/* Dump port VLANs into @k, one record per port, as `bridge -j vlan show` prints them. */
+int pl_vlan_list(struct pl_sock *s, const struct pl_vlan_filter *f, struct pl_sink *k,
+		 struct pl_err *e);
 
 /* ---------------------------------------------------------------------------------------- */
 /* names of routing numbers (core/tables.c): tables, protocols, scopes, DS fields, read like

@@ -36,6 +36,19 @@ function support.diff(want, got, path, out)
   return out
 end
 
+--- `rec` (a record from ip) without its running timers (`gc_timer`, `hold_timer`, ...), which
+-- move between ip's reading and plumb's. Returns `rec`, changed in place.
+function support.without_timers(rec)
+  for k, v in pairs(rec) do
+    if type(k) == "string" and k:match("_timer$") then
+      rec[k] = nil
+    elseif type(v) == "table" then
+      support.without_timers(v)
+    end
+  end
+  return rec
+end
+
 --- Check that plumb's record of every link in namespace `ns` matches `ip -j -d`.
 function support.same_as_ip(h, ns)
   local ip = testing.ip_json("-d link show", ns)

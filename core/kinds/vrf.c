@@ -5,7 +5,7 @@
 #include "../plumb.h"
 
 static const struct pl_attr_desc vrf_desc[] = {
-	{ IFLA_VRF_TABLE, 0, PL_A_U32, 0, "table", NULL, NULL },
+	{ IFLA_VRF_TABLE, 0, PL_A_U32, PL_F_FIXED, "table", NULL, NULL },
 };
 
 static const struct pl_attr_desc vrf_port_desc[] = {

@@ -141,5 +141,9 @@ function plumb.kinds() return core.kinds() end
 
 -- Lua-written handle methods of each object area.
 for name, fn in pairs(require "plumb.route") do plumb._method(name, fn) end
+--- Make a link match a description: "created", "changed" or "unchanged".
+-- See plumb.link_ensure.
+-- @function link_ensure
+plumb._method("link_ensure", require "plumb.link_ensure")
 
 return plumb
