@@ -134,7 +134,9 @@ describe("addresses", function()
       assert.is_true(sb.h:addr_add("v0", "10.0.0.2/24"))
       local ok, err, code = sb.h:addr_add("v0", "10.0.0.2/24")
       assert.is_nil(ok)
-      assert.equal("addr_add v0 10.0.0.2/24: ipv4: Address already assigned", err)
+      -- the kernel's extended ACK text where it gives one (6.x), else strerror (6.1)
+      assert.is_true(err == "addr_add v0 10.0.0.2/24: ipv4: Address already assigned"
+                     or err == "addr_add v0 10.0.0.2/24: File exists", err)
       assert.equal(17, code)	-- EEXIST
       assert.is_true(sb.h:addr_add("v0", "2001:db8::2/64", { nodad = true }))
       ok, err, code = sb.h:addr_add("v0", "2001:db8::2/64", { nodad = true })
@@ -238,7 +240,8 @@ describe("addresses", function()
       assert.is_true(sb.h:addr_add("v0", "10.0.0.2/24"))
       local ok, err, code = sb.h:addr_del("v0", "10.9.9.9/24")
       assert.is_nil(ok)
-      assert.equal("addr_del v0 10.9.9.9/24: ipv4: Address not found", err)
+      assert.is_true(err == "addr_del v0 10.9.9.9/24: ipv4: Address not found"
+                     or err == "addr_del v0 10.9.9.9/24: Cannot assign requested address", err)
       assert.equal(99, code)
       -- the same address with another prefix length is another address
       ok, err, code = sb.h:addr_del("v0", "10.0.0.2/16")
