@@ -27,7 +27,7 @@ assert(ctr:addr_add("eth0", "10.88.0.2/16"))
 assert(ctr:route_add{ dst = "default", gateway = "10.88.0.1", dev = "eth0" })
 
 -- 5. show what was built, from plumb's own records
-say("plumb %s: container on a bridge", plumb._VERSION)
+say("%s: container on a bridge", plumb._VERSION)
 say("")
 say("host namespace:")
 for _, l in ipairs(assert(host:links())) do
