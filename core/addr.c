@@ -602,14 +602,6 @@ static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	return 0;
 }
 
-static void pl_addr_list_reset(void *data)
-{
-	struct pl_addr_list_ctx *c = data;
-
-	if (c->k->reset)
-		c->k->reset(c->k);
-}
-
 /* Start a dump of the addresses of @family on @ifindex (0: any), filtered by the kernel. */
 static void pl_addr_dump_req(struct pl_req *r, struct pl_sock *s, int family, int ifindex,
 			     const char *op)
@@ -630,7 +622,7 @@ int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_si
 	int rc;
 
 	pl_addr_dump_req(&r, s, f ? f->family : 0, f ? f->ifindex : 0, "addrs");
-	rc = pl_dump(&r, pl_addr_list_cb, pl_addr_list_reset, &c, e);
+	rc = pl_dump(&r, pl_addr_list_cb, pl_dump_reset_sink, &c, e);
 	pl_rtnames_free(&c.names);
 	return rc;
 }

@@ -218,14 +218,6 @@ static int pl_vlan_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	return 0;
 }
 
-static void pl_vlan_reset(void *data)
-{
-	struct pl_vlan_ctx *c = data;
-
-	if (c->k->reset)
-		c->k->reset(c->k);
-}
-
 int pl_vlan_list(struct pl_sock *s, const struct pl_vlan_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
@@ -242,5 +234,5 @@ int pl_vlan_list(struct pl_sock *s, const struct pl_vlan_filter *f, struct pl_si
 	mask = f && f->compress ? RTEXT_FILTER_BRVLAN_COMPRESSED : RTEXT_FILTER_BRVLAN;
 	if (pl_req_put_u32(&r, IFLA_EXT_MASK, mask, e) < 0)
 		return -1;
-	return pl_dump(&r, pl_vlan_list_cb, pl_vlan_reset, &c, e);
+	return pl_dump(&r, pl_vlan_list_cb, pl_dump_reset_sink, &c, e);
 }

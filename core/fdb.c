@@ -279,14 +279,6 @@ static int pl_fdb_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err 
 	return 0;
 }
 
-static void pl_fdb_reset(void *data)
-{
-	struct pl_fdb_ctx *c = data;
-
-	if (c->k->reset)
-		c->k->reset(c->k);
-}
-
 int pl_fdb_list(struct pl_sock *s, const struct pl_fdb_filter *f, struct pl_sink *k,
 		struct pl_err *e)
 {
@@ -303,5 +295,5 @@ int pl_fdb_list(struct pl_sock *s, const struct pl_fdb_filter *f, struct pl_sink
 		ndm->ndm_ifindex = f->dev;
 	if (f && f->br > 0 && pl_req_put_u32(&r, NDA_MASTER, (uint32_t)f->br, e) < 0)
 		return -1;
-	return pl_dump(&r, pl_fdb_list_cb, pl_fdb_reset, &c, e);
+	return pl_dump(&r, pl_fdb_list_cb, pl_dump_reset_sink, &c, e);
 }

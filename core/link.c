@@ -844,7 +844,7 @@ int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 
 static int pl_link_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
 {
-	struct pl_sink *k = data;
+	struct pl_sink *k = *(struct pl_sink **)data;
 
 	(void)e;
 	if (nlh->nlmsg_type != RTM_NEWLINK)
@@ -853,14 +853,6 @@ static int pl_link_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	pl_link_parse(nlh, k);
 	k->end(k);
 	return 0;
-}
-
-static void pl_sink_reset(void *data)
-{
-	struct pl_sink *k = data;
-
-	if (k->reset)
-		k->reset(k);
 }
 
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
@@ -885,6 +877,6 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 			return -1;
 		pl_req_nest_end(&r, li);
 	}
-	rc = pl_dump(&r, pl_link_list_cb, pl_sink_reset, k, e);
+	rc = pl_dump(&r, pl_link_list_cb, pl_dump_reset_sink, &k, e);
 	return rc;
 }

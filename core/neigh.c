@@ -244,14 +244,6 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	return 0;
 }
 
-static void pl_neigh_list_reset(void *data)
-{
-	struct pl_neigh_list_ctx *c = data;
-
-	if (c->k->reset)
-		c->k->reset(c->k);
-}
-
 int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
 		  struct pl_err *e)
 {
@@ -268,7 +260,7 @@ int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_
 		ndm->ndm_flags = NTF_PROXY;
 	if (f && f->ifindex > 0 && pl_req_put_u32(&r, NDA_IFINDEX, (uint32_t)f->ifindex, e) < 0)
 		return -1;
-	rc = pl_dump(&r, pl_neigh_list_cb, pl_neigh_list_reset, &c, e);
+	rc = pl_dump(&r, pl_neigh_list_cb, pl_dump_reset_sink, &c, e);
 	pl_rtnames_free(&c.names);
 	return rc;
 }

@@ -472,6 +472,14 @@ int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e)
 	return -1;
 }
 
+void pl_dump_reset_sink(void *data)
+{
+	struct pl_sink *k = *(struct pl_sink **)data;
+
+	if (k->reset)
+		k->reset(k);
+}
+
 int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struct pl_err *e)
 {
 	int tries;

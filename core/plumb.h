@@ -269,6 +269,10 @@ int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e);
  * change is restarted (after @reset) a bounded number of times. */
 int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struct pl_err *e);
 
+/* A pl_reset_cb for dump contexts whose first member is the struct pl_sink * being filled:
+ * drops the records collected so far. */
+void pl_dump_reset_sink(void *data);
+
 /* Streaming dump: start, then call next until it returns 0 (done) or -1 (error). With
  * streaming there is no retry: an interrupted dump ends with EINTR after the last message. */
 int pl_dump_start(struct pl_req *r, struct pl_err *e);

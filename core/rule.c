@@ -505,14 +505,6 @@ static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	return 0;
 }
 
-static void pl_rule_list_reset(void *data)
-{
-	struct pl_rule_list_ctx *c = data;
-
-	if (c->k->reset)
-		c->k->reset(c->k);
-}
-
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e)
 {
 	struct pl_rule_list_ctx c = { k, PL_RTNAMES_INIT };
@@ -524,7 +516,7 @@ int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err
 	pl_req_start(&r, s, RTM_GETRULE, 0, "rules", NULL);
 	frh = pl_req_extra(&r, sizeof(*frh));
 	frh->family = (uint8_t)family;
-	rc = pl_dump(&r, pl_rule_list_cb, pl_rule_list_reset, &c, e);
+	rc = pl_dump(&r, pl_rule_list_cb, pl_dump_reset_sink, &c, e);
 	pl_rtnames_free(&c.names);
 	return rc;
 }
