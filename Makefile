@@ -27,7 +27,7 @@ else
 BUILD   ?= build
 endif
 
-ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) $(DEPS_CFLAGS)
+ALL_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(SANFLAGS) $(DEPS_CFLAGS)
 
 CORE_SRC := $(wildcard core/*.c) $(wildcard core/kinds/*.c)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))

@@ -340,7 +340,7 @@ static const luaL_Reg core_funcs[] = {
 	{ NULL, NULL },
 };
 
-LUAMOD_API int luaopen_plumb_core(lua_State *L);
+__attribute__((visibility("default"))) LUAMOD_API int luaopen_plumb_core(lua_State *L);
 
 LUAMOD_API int luaopen_plumb_core(lua_State *L)
 {

@@ -30,8 +30,10 @@ return function(options)
   end)
 
   busted.subscribe({ "suite", "end" }, function()
+    -- errors outside a test (a hook, a file that does not load) count as failures too
+    local failed = math.max(counts.failed, handler.failuresCount + handler.errorsCount)
     io.stdout:write(("\n%d passed, %d failed, %d skipped\n"):format(counts.passed,
-      counts.failed, counts.skipped))
+      failed, counts.skipped))
     io.stdout:flush()
     return nil, true
   end)

@@ -135,8 +135,12 @@ function testing.snapshot()
   for _, l in ipairs(assert(h:links())) do s.links[l.ifname] = true end
   h:close()
   for _, n in ipairs(assert(plumb.netns.list())) do s.netns[n] = true end
-  local p = io.popen("ls /proc/" .. (testing.pid()) .. "/fd")
-  for fd in p:lines() do s.fds[fd] = true end
+  local p = io.popen("ls -l /proc/" .. (testing.pid()) .. "/fd")
+  for line in p:lines() do
+    local fd, target = line:match("(%d+) %-> (.*)$")
+    -- pipes are left out: `ls` may see both ends of the very pipe popen reads it through
+    if fd and not target:match("^pipe:") then s.fds[fd] = target end
+  end
   p:close()
   return s
 end
@@ -163,7 +167,14 @@ function testing.leaks(before, after)
   for _ in pairs(before.fds) do nb = nb + 1 end
   for _ in pairs(after.fds) do na = na + 1 end
   -- The snapshot itself opens an fd for `ls`; the default handles are opened on demand.
-  if na > nb + 1 then out[#out + 1] = ("fds: %d open, %d before"):format(na, nb) end
+  if na > nb + 1 then
+    local new = {}
+    for fd, target in pairs(after.fds) do
+      if before.fds[fd] ~= target then new[#new + 1] = fd .. " " .. tostring(target) end
+    end
+    table.sort(new)
+    out[#out + 1] = ("fds: %d open, %d before (new: %s)"):format(na, nb, table.concat(new, ", "))
+  end
   table.sort(out)
   return out
 end
