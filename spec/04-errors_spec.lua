@@ -118,6 +118,15 @@ describe("plumb.testing", function()
     end
   end)
 
+  it("builds a bridge with addressed containers that reach each other", function()
+    local sb <close> = testing.sandbox()
+    local names, addrs = testing.bridge_with_containers(sb, 2, { subnet = "10.77.0.0/24" })
+    assert.same({ "10.77.0.2", "10.77.0.3" }, addrs)
+    -- traffic only between the namespaces this test made
+    assert.is_true((plumb.netns.exec(names[1], { "ping", "-c", "1", "-W", "2", "-q", "10.77.0.3" })))
+    assert.is_true((plumb.netns.exec(names[2], { "ping", "-c", "1", "-W", "2", "-q", "10.77.0.1" })))
+  end)
+
   it("knows the project root", function()
     assert.is_string(root)
   end)

@@ -294,24 +294,47 @@ function testing.json_decode(s)
   return value()
 end
 
---- Fixture: a bridge `bridge` in namespace of handle `h` and `n` container namespaces, each
--- joined to it by a veth pair whose container end is `eth0` (up). Returns the list of
--- container namespace names; they belong to sandbox `sb` (closed with it).
+local function ipv4_add(addr, n)
+  local a, b, c, d = addr:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+  assert(a, "subnet: expected an IPv4 prefix such as 10.88.0.0/24")
+  local v = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(c)) * 256 + tonumber(d) + n
+  return ("%d.%d.%d.%d"):format(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255)
+end
+
+--- Fixture: a bridge in the sandbox's namespace and `n` container namespaces, each joined
+-- to it by a veth pair whose container end is `eth0` (up). With `opts.subnet` (an IPv4
+-- prefix), the bridge gets the subnet's first address and each container the next ones,
+-- with a default route through the bridge. Returns the container namespace names (they
+-- belong to the sandbox, and go with it) and their addresses.
 -- @tparam table sb a sandbox
 -- @tparam int n
--- @tparam[opt="br0"] string bridge
-function testing.bridge_with_containers(sb, n, bridge)
-  bridge = bridge or "br0"
+-- @tparam[opt] table|string opts `{ bridge = "br0", subnet = "10.88.0.0/24" }` or a bridge name
+-- @treturn {string,...} namespace names
+-- @treturn {string,...} container addresses (with `subnet`)
+function testing.bridge_with_containers(sb, n, opts)
+  if type(opts) ~= "table" then opts = { bridge = opts } end
+  local bridge = opts.bridge or "br0"
   local h = sb.h
   assert(h:link_add{ name = bridge, kind = "bridge", up = true })
-  local names = {}
+  local net, len, gw
+  if opts.subnet then
+    net, len = opts.subnet:match("^([%d.]+)/(%d+)$")
+    gw = ipv4_add(net, 1)
+    assert(h:addr_add(bridge, gw .. "/" .. len))
+  end
+  local names, addrs = {}, {}
   for i = 1, n do
-    local ns = sb:netns("c")
+    local ns, hc = sb:netns("c")
     names[i] = ns
     assert(h:link_add{ name = "veth" .. i, kind = "veth", master = bridge, up = true,
                        peer = { name = "eth0", netns = ns, up = true } })
+    if net then
+      addrs[i] = ipv4_add(net, 1 + i)
+      assert(hc:addr_add("eth0", addrs[i] .. "/" .. len))
+      assert(hc:route_add{ dst = "default", gateway = gw })
+    end
   end
-  return names
+  return names, addrs
 end
 
 return testing
