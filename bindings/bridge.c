@@ -7,16 +7,11 @@
 
 static int fdb_change(lua_State *L, enum pl_fdb_op op, const char *name)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_fdb_change(&h->s, op, &src.base, &e) < 0)
-		return pusherr(L, name, &e);
-	return pushtrue(L);
+	return change_result(L, pl_fdb_change(&h->s, op, &src.base, &e), name, &e);
 }
 
 static int h_fdb_add(lua_State *L)
@@ -100,25 +95,16 @@ static int h_fdbs(lua_State *L)
 	}
 	lua_settop(L, 2);
 	lsink_init(&k, L);
-	if (pl_fdb_list(&h->s, &f, &k.base, &e) < 0)
-		return pusherr(L, "fdbs", &e);
-	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 0);
-	return 1;
+	return list_result(L, h, &k, pl_fdb_list(&h->s, &f, &k.base, &e), "fdbs", &e, 0);
 }
 
 static int vlan_change(lua_State *L, int del, const char *name)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_vlan_change(&h->s, del, &src.base, &e) < 0)
-		return pusherr(L, name, &e);
-	return pushtrue(L);
+	return change_result(L, pl_vlan_change(&h->s, del, &src.base, &e), name, &e);
 }
 
 static int h_vlan_add(lua_State *L)
@@ -156,11 +142,7 @@ static int h_vlans(lua_State *L)
 	}
 	lua_settop(L, 2);
 	lsink_init(&k, L);
-	if (pl_vlan_list(&h->s, &f, &k.base, &e) < 0)
-		return pusherr(L, "vlans", &e);
-	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 0);
-	return 1;
+	return list_result(L, h, &k, pl_vlan_list(&h->s, &f, &k.base, &e), "vlans", &e, 0);
 }
 
 const luaL_Reg pl_lua_bridge_methods[] = {

@@ -26,34 +26,30 @@ static void lsrc_ask(struct lsrc *s, const char *key)
 		s->asked[d][s->nasked[d]++] = key;
 }
 
-static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
+void luaval(lua_State *L, int idx, struct pl_val *v)
 {
-	struct lsrc *s = (struct lsrc *)src;
-	lua_State *L = s->L;
-
 	memset(v, 0, sizeof(*v));
-	lsrc_ask(s, key);
-	switch (lua_getfield(L, s->idx[s->depth], key)) {
+	switch (lua_type(L, idx)) {
+	case LUA_TNONE:
 	case LUA_TNIL:
 		v->kind = PL_V_NIL;
 		break;
 	case LUA_TBOOLEAN:
 		v->kind = PL_V_BOOL;
-		v->b = lua_toboolean(L, -1);
+		v->b = lua_toboolean(L, idx);
 		break;
 	case LUA_TNUMBER:
-		if (lua_isinteger(L, -1)) {
+		if (lua_isinteger(L, idx)) {
 			v->kind = PL_V_INT;
-			v->i = lua_tointeger(L, -1);
+			v->i = lua_tointeger(L, idx);
 		} else {
 			v->kind = PL_V_OTHER;
 			v->s = "a non-integer number";
 		}
 		break;
 	case LUA_TSTRING:
-		/* The string stays alive: the table on the stack holds it. */
 		v->kind = PL_V_STR;
-		v->s = lua_tolstring(L, -1, &v->len);
+		v->s = lua_tolstring(L, idx, &v->len);
 		break;
 	case LUA_TTABLE:
 		v->kind = PL_V_TABLE;
@@ -62,6 +58,17 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 		v->kind = PL_V_OTHER;
 		break;
 	}
+}
+
+static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	lua_State *L = s->L;
+
+	lsrc_ask(s, key);
+	lua_getfield(L, s->idx[s->depth], key);
+	/* A string stays alive once popped: the table on the stack holds it. */
+	luaval(L, -1, v);
 	lua_pop(L, 1);
 	return 0;
 }
@@ -414,5 +421,33 @@ void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links)
 int pushtrue(lua_State *L)
 {
 	lua_pushboolean(L, 1);
+	return 1;
+}
+
+struct lhandle *table_arg(lua_State *L, struct lsrc *src)
+{
+	struct lhandle *h = checkhandle(L);
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_argcheck(L, lua_isnoneornil(L, 3), 3, "expected one option table");
+	lua_settop(L, 2);
+	lsrc_init(src, L, 2);
+	return h;
+}
+
+int change_result(lua_State *L, int rc, const char *op, const struct pl_err *e)
+{
+	if (rc < 0)
+		return pusherr(L, op, e);
+	return pushtrue(L);
+}
+
+int list_result(lua_State *L, struct lhandle *h, struct lsink *k, int rc, const char *op,
+		const struct pl_err *e, int links)
+{
+	if (rc < 0)
+		return pusherr(L, op, e);
+	lua_settop(L, k->root);
+	resolve_names(L, h, k, links);
 	return 1;
 }

@@ -43,6 +43,8 @@ struct lhandle {
 	int open;
 };
 
+/* The Lua value at @idx as a struct pl_val (strings stay owned by Lua). */
+void luaval(lua_State *L, int idx, struct pl_val *v);
 /* Start a source over the table at stack index @idx. */
 void lsrc_init(struct lsrc *s, lua_State *L, int idx);
 /* Push the fix-up list and the root table, and start a sink on them. */
@@ -55,6 +57,15 @@ int pusherr(lua_State *L, const char *op, const struct pl_err *e);
 void checkdev(lua_State *L, int arg, struct pl_val *v);
 /* Turn the ifindex values a sink noted into names (@links: the root is a link list). */
 void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links);
+/* h:verb{...}: the open handle (argument 1) and argument 2, a table, as a source; raises on
+ * misuse (no table, or more arguments). */
+struct lhandle *table_arg(lua_State *L, struct lsrc *src);
+/* The result of a change: true, or nil, message, errno (misuse raises). */
+int change_result(lua_State *L, int rc, const char *op, const struct pl_err *e);
+/* The result of a listing into @k (started with lsink_init): the records with device names
+ * resolved (@links: the records are links), or nil, message, errno. */
+int list_result(lua_State *L, struct lhandle *h, struct lsink *k, int rc, const char *op,
+		const struct pl_err *e, int links);
 /* Push true (a mutation's result). */
 int pushtrue(lua_State *L);
 

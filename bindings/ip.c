@@ -8,37 +8,6 @@
 
 #include "glue.h"
 
-/* Argument @arg as a value for the core, which says what it expected (strings stay on the
- * stack, owned by the caller's arguments). */
-static void argval(lua_State *L, int arg, struct pl_val *v)
-{
-	memset(v, 0, sizeof(*v));
-	switch (lua_type(L, arg)) {
-	case LUA_TNONE:
-	case LUA_TNIL:
-		v->kind = PL_V_NIL;
-		break;
-	case LUA_TBOOLEAN:
-		v->kind = PL_V_BOOL;
-		v->b = lua_toboolean(L, arg);
-		break;
-	case LUA_TNUMBER:
-		v->kind = lua_isinteger(L, arg) ? PL_V_INT : PL_V_OTHER;
-		v->i = lua_tointeger(L, arg);
-		break;
-	case LUA_TSTRING:
-		v->kind = PL_V_STR;
-		v->s = lua_tolstring(L, arg, &v->len);
-		break;
-	case LUA_TTABLE:
-		v->kind = PL_V_TABLE;
-		break;
-	default:
-		v->kind = PL_V_OTHER;
-		break;
-	}
-}
-
 /* An optional option table at @arg: a source over it, or NULL. */
 static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src)
 {
@@ -61,7 +30,7 @@ static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
 	struct pl_err e;
 
 	checkdev(L, 2, &dev);
-	argval(L, 3, &prefix);
+	luaval(L, 3, &prefix);
 	lua_settop(L, 4);
 	opts = optsrc(L, 4, &src);
 	if (pl_addr_add(&h->s, &dev, &prefix, opts, mode, &e) < 0)
@@ -86,7 +55,7 @@ static int h_addr_del(lua_State *L)
 	struct pl_err e;
 
 	checkdev(L, 2, &dev);
-	argval(L, 3, &prefix);
+	luaval(L, 3, &prefix);
 	luaL_argcheck(L, lua_isnoneornil(L, 4), 4, "addr_del takes a device and a prefix");
 	if (pl_addr_del(&h->s, &dev, &prefix, &e) < 0)
 		return pusherr(L, "addr_del", &e);
@@ -107,7 +76,7 @@ static int h_addr_ensure(lua_State *L)
 	struct pl_err e;
 
 	checkdev(L, 2, &dev);
-	argval(L, 3, &prefix);
+	luaval(L, 3, &prefix);
 	lua_settop(L, 4);
 	opts = optsrc(L, 4, &src);
 	if (pl_addr_ensure(&h->s, &dev, &prefix, opts, &did, &e) < 0)
@@ -166,11 +135,7 @@ static int h_addrs(lua_State *L)
 	if (list_filter(L, h, "addrs", &f.ifindex, &f.family, NULL, NULL, &e) < 0)
 		return pusherr(L, "addrs", &e);
 	lsink_init(&k, L);
-	if (pl_addr_list(&h->s, &f, &k.base, &e) < 0)
-		return pusherr(L, "addrs", &e);
-	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 0);
-	return 1;
+	return list_result(L, h, &k, pl_addr_list(&h->s, &f, &k.base, &e), "addrs", &e, 0);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -178,16 +143,11 @@ static int h_addrs(lua_State *L)
 
 static int neigh_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_neigh_add(&h->s, &src.base, mode, &e) < 0)
-		return pusherr(L, op, &e);
-	return pushtrue(L);
+	return change_result(L, pl_neigh_add(&h->s, &src.base, mode, &e), op, &e);
 }
 
 static int h_neigh_add(lua_State *L)
@@ -202,16 +162,11 @@ static int h_neigh_replace(lua_State *L)
 
 static int h_neigh_del(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_neigh_del(&h->s, &src.base, &e) < 0)
-		return pusherr(L, "neigh_del", &e);
-	return pushtrue(L);
+	return change_result(L, pl_neigh_del(&h->s, &src.base, &e), "neigh_del", &e);
 }
 
 static int h_neighs(lua_State *L)
@@ -224,11 +179,7 @@ static int h_neighs(lua_State *L)
 	if (list_filter(L, h, "neighs", &f.ifindex, &f.family, "proxy", &f.proxy, &e) < 0)
 		return pusherr(L, "neighs", &e);
 	lsink_init(&k, L);
-	if (pl_neigh_list(&h->s, &f, &k.base, &e) < 0)
-		return pusherr(L, "neighs", &e);
-	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 0);
-	return 1;
+	return list_result(L, h, &k, pl_neigh_list(&h->s, &f, &k.base, &e), "neighs", &e, 0);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -236,30 +187,20 @@ static int h_neighs(lua_State *L)
 
 static int h_rule_add(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_rule_add(&h->s, &src.base, &e) < 0)
-		return pusherr(L, "rule_add", &e);
-	return pushtrue(L);
+	return change_result(L, pl_rule_add(&h->s, &src.base, &e), "rule_add", &e);
 }
 
 static int h_rule_del(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_rule_del(&h->s, &src.base, &e) < 0)
-		return pusherr(L, "rule_del", &e);
-	return pushtrue(L);
+	return change_result(L, pl_rule_del(&h->s, &src.base, &e), "rule_del", &e);
 }
 
 static int h_rules(lua_State *L)

@@ -7,17 +7,11 @@
 
 static int h_link_add(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_link_add(&h->s, &src.base, &e) < 0)
-		return pusherr(L, "link_add", &e);
-	lua_pushboolean(L, 1);
-	return 1;
+	return change_result(L, pl_link_add(&h->s, &src.base, &e), "link_add", &e);
 }
 
 static int h_link_set(lua_State *L)
@@ -106,11 +100,7 @@ static int h_links(lua_State *L)
 		}
 	}
 	lsink_init(&k, L);
-	if (pl_link_list(&h->s, &f, &k.base, &e) < 0)
-		return pusherr(L, "links", &e);
-	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 1);
-	return 1;
+	return list_result(L, h, &k, pl_link_list(&h->s, &f, &k.base, &e), "links", &e, 1);
 }
 
 static int h_ifindex(lua_State *L)

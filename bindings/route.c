@@ -28,17 +28,11 @@ struct liter {
 
 static int route_change(lua_State *L, enum pl_route_op rop, const char *op)
 {
-	struct lhandle *h = checkhandle(L);
 	struct lsrc src;
 	struct pl_err e;
+	struct lhandle *h = table_arg(L, &src);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	luaL_argcheck(L, lua_isnoneornil(L, 3), 3, "expected one option table");
-	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
-	if (pl_route_change(&h->s, &src.base, rop, &e) < 0)
-		return pusherr(L, op, &e);
-	return pushtrue(L);
+	return change_result(L, pl_route_change(&h->s, &src.base, rop, &e), op, &e);
 }
 
 static int h_route_add(lua_State *L)

@@ -55,20 +55,6 @@ static int pl_vid_parse(const struct pl_val *v, int *lo, int *hi, struct pl_err 
 	return 0;
 }
 
-static int pl_vlan_bool(struct pl_source *src, const char *key, int *out, struct pl_err *e)
-{
-	struct pl_val v;
-
-	src->get(src, key, &v);
-	*out = 0;
-	if (v.kind == PL_V_NIL)
-		return 0;
-	if (v.kind != PL_V_BOOL)
-		return pl_err_misuse(e, "%s: expected a boolean", key);
-	*out = v.b;
-	return 0;
-}
-
 int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_err *e)
 {
 	int lo = 0, hi = 0, pvid, untagged, self, master, idx;
@@ -87,9 +73,9 @@ int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_
 	src->get(src, "vid", &vid);
 	if (pl_vid_parse(&vid, &lo, &hi, e) < 0)
 		return -1;
-	if (pl_vlan_bool(src, "pvid", &pvid, e) < 0 ||
-	    pl_vlan_bool(src, "untagged", &untagged, e) < 0 ||
-	    pl_vlan_bool(src, "self", &self, e) < 0 || pl_vlan_bool(src, "master", &master, e) < 0)
+	if (pl_src_bool(src, "pvid", &pvid, e) < 0 ||
+	    pl_src_bool(src, "untagged", &untagged, e) < 0 ||
+	    pl_src_bool(src, "self", &self, e) < 0 || pl_src_bool(src, "master", &master, e) < 0)
 		return -1;
 	if (pvid && hi != lo)
 		return pl_err_misuse(e, "pvid: cannot be set on a VLAN range");

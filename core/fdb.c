@@ -126,21 +126,6 @@ void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 /* ---------------------------------------------------------------------------------------- */
 /* requests */
 
-/* A boolean option (nil = false). */
-static int pl_fdb_bool(struct pl_source *src, const char *key, int *out, struct pl_err *e)
-{
-	struct pl_val v;
-
-	*out = 0;
-	src->get(src, key, &v);
-	if (v.kind == PL_V_NIL)
-		return 0;
-	if (v.kind != PL_V_BOOL)
-		return pl_err_misuse(e, "%s: expected a boolean", key);
-	*out = v.b;
-	return 0;
-}
-
 /* permanent = true | static = true | dynamic = true, or state = "permanent" | ... */
 static int pl_fdb_put_state(struct ndmsg *ndm, struct pl_source *src, struct pl_err *e)
 {
@@ -151,7 +136,7 @@ static int pl_fdb_put_state(struct ndmsg *ndm, struct pl_source *src, struct pl_
 	for (i = 0; i < PL_NSTATES; i++) {
 		int on;
 
-		if (pl_fdb_bool(src, pl_fdb_states[i].name, &on, e) < 0)
+		if (pl_src_bool(src, pl_fdb_states[i].name, &on, e) < 0)
 			return -1;
 		if (!on)
 			continue;
@@ -230,7 +215,7 @@ int pl_fdb_change(struct pl_sock *s, enum pl_fdb_op op, struct pl_source *src,
 
 		if (!pl_fdb_flags[i].settable)
 			continue;
-		if (pl_fdb_bool(src, pl_fdb_flags[i].name, &on, e) < 0)
+		if (pl_src_bool(src, pl_fdb_flags[i].name, &on, e) < 0)
 			return -1;
 		if (on)
 			ndm->ndm_flags |= pl_fdb_flags[i].flag;

@@ -107,6 +107,14 @@ int pl_val_family(const struct pl_val *v, const char *what, int *family, struct 
 	return 0;
 }
 
+int pl_src_bool(struct pl_source *src, const char *key, int *b, struct pl_err *e)
+{
+	struct pl_val v;
+
+	src->get(src, key, &v);
+	return pl_val_bool(&v, key, b, e);
+}
+
 int pl_val_bool(const struct pl_val *v, const char *what, int *b, struct pl_err *e)
 {
 	if (v->kind == PL_V_NIL) {

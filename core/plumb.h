@@ -554,6 +554,8 @@ const char *pl_family_name(int family);
 int pl_val_family(const struct pl_val *v, const char *what, int *family, struct pl_err *e);
 /* Read caller value @v, a boolean or nil (0), into *@b; misuse naming @what otherwise. */
 int pl_val_bool(const struct pl_val *v, const char *what, int *b, struct pl_err *e);
+/* Read boolean option @key of the current table of @src the same way. */
+int pl_src_bool(struct pl_source *src, const char *key, int *b, struct pl_err *e);
 
 /* ---------------------------------------------------------------------------------------- */
 /* addresses (core/addr.c) */
