@@ -1,4 +1,3 @@
-local plumb = require "plumb"
 local testing = require "plumb.testing"
 
 describe("dumps", function()
