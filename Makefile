@@ -14,8 +14,8 @@ LUA_PC  ?= lua$(LUA_VERSION)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libmnl)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libmnl)
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libmnl)
+DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libmnl)
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer (build/ goes to build-san/)
 ifeq ($(SAN),1)
@@ -27,7 +27,7 @@ else
 BUILD   ?= build
 endif
 
-ALL_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(SANFLAGS) $(DEPS_CFLAGS)
+ALL_CFLAGS = -std=gnu11 -fPIC -fvisibility=hidden $(WARN) $(CFLAGS) $(SANFLAGS) $(DEPS_CFLAGS)
 
 CORE_SRC := $(wildcard core/*.c) $(wildcard core/kinds/*.c)
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
@@ -51,7 +51,8 @@ $(MODULE): $(BIND_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(SANFLAGS) -o $@ $^ $(DEPS_LIBS) $(LDFLAGS)
 
-# Debian/Ubuntu packages: build, tests and demo; deps-vm adds the kernel VM lane.
+# Debian/Ubuntu packages: build, tests and demo; deps-vm adds the kernel VM lane. `check`,
+# `check-vm` and `demo` run them first (they do nothing when everything is installed).
 deps:
 	sh scripts/install-deps
 deps-vm:
@@ -66,16 +67,16 @@ $(TEST_THREADS): tests/threads.c $(MODULE)
 
 # The spec suite runs in throwaway network and mount namespaces (spec/run).
 BUSTED_ARGS ?=
-check: all $(TEST_THREADS)
+check: deps all $(TEST_THREADS)
 	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run $(BUSTED_ARGS)
 
 # The same suite on Debian's 6.1 kernel in QEMU (ipvlan, vlan, dummy, vrf, bond, ...).
 # Specs tagged #large (100,000 routes) opt out here for size: emulation is 50-100x slower.
-check-vm: all $(TEST_THREADS)
+check-vm: deps-vm all $(TEST_THREADS)
 	@echo "check-vm: Debian's 6.1 kernel in QEMU; specs tagged #large are left out for size"
 	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run --exclude-tags=large $(BUSTED_ARGS)
 
-demo: all
+demo: deps all
 	sh scripts/demo
 
 bench: all
