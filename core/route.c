@@ -30,35 +30,6 @@ static const struct pl_enum pl_route_types[] = {
 	{ "nat", RTN_NAT }, { "xresolve", RTN_XRESOLVE }, { NULL, 0 },
 };
 
-/* iproute2's built-in protocol names (lib/rt_names.c), which /etc/iproute2/rt_protos repeats */
-static const struct pl_enum pl_route_protos[] = {
-	{ "unspec", RTPROT_UNSPEC }, { "redirect", RTPROT_REDIRECT },
-	{ "kernel", RTPROT_KERNEL }, { "boot", RTPROT_BOOT }, { "static", RTPROT_STATIC },
-	{ "gated", RTPROT_GATED }, { "ra", RTPROT_RA }, { "mrt", RTPROT_MRT },
-	{ "zebra", RTPROT_ZEBRA }, { "bird", RTPROT_BIRD }, { "dnrouted", RTPROT_DNROUTED },
-	{ "xorp", RTPROT_XORP }, { "ntk", RTPROT_NTK }, { "dhcp", RTPROT_DHCP },
-	{ "keepalived", RTPROT_KEEPALIVED }, { "babel", RTPROT_BABEL },
-	{ "openr", RTPROT_OPENR }, { "bgp", RTPROT_BGP }, { "isis", RTPROT_ISIS },
-	{ "ospf", RTPROT_OSPF }, { "rip", RTPROT_RIP }, { "eigrp", RTPROT_EIGRP },
-	{ NULL, 0 },
-};
-
-/* /etc/iproute2/rt_scopes; "universe" is accepted as the kernel's name for global */
-static const struct pl_enum pl_route_scopes[] = {
-	{ "global", RT_SCOPE_UNIVERSE }, { "universe", RT_SCOPE_UNIVERSE },
-	{ "site", RT_SCOPE_SITE }, { "link", RT_SCOPE_LINK }, { "host", RT_SCOPE_HOST },
-	{ "nowhere", RT_SCOPE_NOWHERE }, { NULL, 0 },
-};
-
-/* /etc/iproute2/rt_dsfield */
-static const struct pl_enum pl_route_dsfield[] = {
-	{ "default", 0x00 }, { "AF11", 0x28 }, { "AF12", 0x30 }, { "AF13", 0x38 },
-	{ "AF21", 0x48 }, { "AF22", 0x50 }, { "AF23", 0x58 }, { "AF31", 0x68 },
-	{ "AF32", 0x70 }, { "AF33", 0x78 }, { "AF41", 0x88 }, { "AF42", 0x90 },
-	{ "AF43", 0x98 }, { "CS1", 0x20 }, { "CS2", 0x40 }, { "CS3", 0x60 }, { "CS4", 0x80 },
-	{ "CS5", 0xa0 }, { "CS6", 0xc0 }, { "CS7", 0xe0 }, { "EF", 0xb8 }, { NULL, 0 },
-};
-
 /* RTA_PREF: ICMPV6_ROUTER_PREF_* */
 static const struct pl_enum pl_route_prefs[] = {
 	{ "medium", 0 }, { "high", 1 }, { "low", 3 }, { NULL, 0 },
@@ -193,18 +164,41 @@ static int pl_route_enum(const char *prefix, const char *key, const struct pl_va
 			     key, v->s, choices);
 }
 
+/* A boolean option, named with its prefix ("nexthops[2].onlink") when it is misused. */
 static int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, int *out,
 			 struct pl_err *e)
 {
-	*out = 0;
-	if (v->kind == PL_V_NIL) {
-		*out = 0;
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s%s", prefix, key);
+	return pl_val_bool(v, what, out, e);
+}
+
+/* @v as a routing number of @kind (protocol, scope, DS field): an integer, or a name or
+ * number as iproute2 reads them, from its rt_* files over its built-in names. */
+static int pl_route_rtn(const char *key, const struct pl_val *v, enum pl_rtn_kind kind,
+			unsigned long long *out, struct pl_err *e)
+{
+	uint32_t id;
+
+	if (v->kind == PL_V_INT) {
+		if (v->i < 0 || v->i > 255)
+			return pl_err_misuse(e, "%s: %lld out of range 0..255", key, v->i);
+		*out = (unsigned long long)v->i;
 		return 0;
 	}
-	if (v->kind != PL_V_BOOL)
-		return pl_err_misuse(e, "%s%s: expected a boolean, got %s", prefix, key,
+	if (v->kind != PL_V_STR)
+		return pl_err_misuse(e, "%s: expected a name or an integer, got %s", key,
 				     pl_route_vkind(v->kind));
-	*out = v->b;
+	/* the kernel's own name for scope global */
+	if (kind == PL_RTN_SCOPE && strcmp(v->s, "universe") == 0) {
+		*out = RT_SCOPE_UNIVERSE;
+		return 0;
+	}
+	if (pl_rtn_id(NULL, kind, v->s, &id) < 0 || id > 255)
+		return pl_err_misuse(e, "%s: unknown value \"%s\" (expected a name from iproute2's "
+				     "rt_* files, or a number)", key, v->s);
+	*out = id;
 	return 0;
 }
 
@@ -231,32 +225,21 @@ static int pl_route_alias(struct pl_source *src, const char *prefix, const char 
 static int pl_route_prefix(const char *key, const struct pl_val *v, uint8_t *addr, int *family,
 			   int *plen, struct pl_err *e)
 {
-	char tmp[INET6_ADDRSTRLEN + 1];
-	const char *slash;
-	size_t alen;
-	int max, n = 0, digits = 0;
+	struct pl_prefix p;
+	int rc;
 
 	if (v->kind != PL_V_STR)
 		return pl_err_misuse(e, "%s: expected a prefix, got %s", key,
 				     pl_route_vkind(v->kind));
-	slash = strchr(v->s, '/');
-	alen = slash ? (size_t)(slash - v->s) : v->len;
-	if (alen >= sizeof(tmp))
+	rc = pl_prefix_parse(v->s, &p);
+	if (rc == -1)
 		return pl_err_misuse(e, "%s: malformed prefix \"%s\"", key, v->s);
-	memcpy(tmp, v->s, alen);
-	tmp[alen] = '\0';
-	if (pl_parse_inet(tmp, addr, family) < 0)
-		return pl_err_misuse(e, "%s: malformed prefix \"%s\"", key, v->s);
-	max = *family == AF_INET ? 32 : 128;
-	if (!slash) {
-		*plen = max;
-		return 0;
-	}
-	for (slash++; isdigit((unsigned char)*slash) && digits < 4; slash++, digits++)
-		n = n * 10 + (*slash - '0');
-	if (!digits || *slash || n > max)
-		return pl_err_misuse(e, "%s: bad prefix length in \"%s\" (0..%d)", key, v->s, max);
-	*plen = n;
+	if (rc == -2)
+		return pl_err_misuse(e, "%s: bad prefix length in \"%s\" (0..%d)", key, v->s,
+				     strchr(v->s, ':') ? 128 : 32);
+	memcpy(addr, p.addr, sizeof(p.addr));
+	*family = p.family;
+	*plen = p.len;
 	return 0;
 }
 
@@ -431,20 +414,20 @@ static int pl_route_put_header(struct pl_req *r, struct rtmsg *rtm, struct pl_so
 	if (pl_route_alias(src, "", "protocol", "proto", &v, &used, e) < 0)
 		return -1;
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", used, &v, pl_route_protos, 255, &n, e) < 0)
+		if (pl_route_rtn(used, &v, PL_RTN_PROTO, &n, e) < 0)
 			return -1;
 		rtm->rtm_protocol = (unsigned char)n;
 	}
 	src->get(src, "scope", &v);
 	*scope_set = v.kind != PL_V_NIL;
 	if (*scope_set) {
-		if (pl_route_enum("", "scope", &v, pl_route_scopes, 255, &n, e) < 0)
+		if (pl_route_rtn("scope", &v, PL_RTN_SCOPE, &n, e) < 0)
 			return -1;
 		rtm->rtm_scope = (unsigned char)n;
 	}
 	src->get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", "tos", &v, pl_route_dsfield, 255, &n, e) < 0)
+		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		rtm->rtm_tos = (unsigned char)n;
 	}
@@ -752,15 +735,8 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtn
 		pl_route_prefix_out(k, "from", rtm->rtm_family, tb[RTA_SRC], rtm->rtm_src_len);
 	else if (rtm->rtm_src_len)
 		pl_route_prefix_out(k, "src", rtm->rtm_family, NULL, rtm->rtm_src_len);
-	if (rtm->rtm_tos) {
-		const struct pl_enum *t;
-
-		snprintf(buf, sizeof(buf), "0x%02x", rtm->rtm_tos);
-		for (t = pl_route_dsfield; t->name; t++)
-			if (t->value == rtm->rtm_tos)
-				snprintf(buf, sizeof(buf), "%s", t->name);
-		k->str(k, "tos", buf);
-	}
+	if (rtm->rtm_tos)
+		k->str(k, "tos", pl_rtn_name(names, PL_RTN_DSFIELD, rtm->rtm_tos, buf, sizeof(buf)));
 	/* gateway, dev, prefsrc, metric, pref, iif, uid, nhid */
 	pl_attrs_parse_msg(nlh, sizeof(*rtm), &pl_route_attrs, k);
 
@@ -772,11 +748,11 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtn
 	/* ip prints neither for a cached (cloned) route */
 	if (!(rtm->rtm_flags & RTM_F_CLONED)) {
 		if (rtm->rtm_protocol != RTPROT_BOOT)
-			k->str(k, "protocol", pl_route_name(pl_route_protos, rtm->rtm_protocol,
-							    buf, sizeof(buf)));
+			k->str(k, "protocol", pl_rtn_name(names, PL_RTN_PROTO, rtm->rtm_protocol,
+							  buf, sizeof(buf)));
 		if (rtm->rtm_scope != RT_SCOPE_UNIVERSE)
-			k->str(k, "scope", pl_route_name(pl_route_scopes, rtm->rtm_scope, buf,
-							 sizeof(buf)));
+			k->str(k, "scope", pl_rtn_name(names, PL_RTN_SCOPE, rtm->rtm_scope, buf,
+						       sizeof(buf)));
 	}
 	pl_route_flags(k, rtm->rtm_flags);
 	if (tb[RTA_MARK] && mnl_attr_get_payload_len(tb[RTA_MARK]) >= 4 &&
@@ -826,7 +802,7 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 	if (pl_route_alias(src, "", "protocol", "proto", &v, &used, e) < 0)
 		return -1;
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", used, &v, pl_route_protos, 255, &n, e) < 0)
+		if (pl_route_rtn(used, &v, PL_RTN_PROTO, &n, e) < 0)
 			return -1;
 		f->protocol = (uint8_t)n;
 	}
@@ -838,14 +814,14 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 	}
 	src->get(src, "scope", &v);
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", "scope", &v, pl_route_scopes, 255, &n, e) < 0)
+		if (pl_route_rtn("scope", &v, PL_RTN_SCOPE, &n, e) < 0)
 			return -1;
 		f->has_scope = 1;
 		f->scope = (uint8_t)n;
 	}
 	src->get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", "tos", &v, pl_route_dsfield, 255, &n, e) < 0)
+		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		f->has_tos = 1;
 		f->tos = (uint8_t)n;
@@ -1166,7 +1142,7 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 	}
 	src->get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
-		if (pl_route_enum("", "tos", &v, pl_route_dsfield, 255, &n, e) < 0)
+		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		rtm->rtm_tos = (unsigned char)n;
 	}

@@ -45,8 +45,10 @@ describe("plumb", function()
         fd = h:fd()
         assert.is_true(fd >= 0)
       end
+      -- the socket's descriptor is gone once the block is left
       local f = io.open("/proc/self/fd/" .. fd)
       if f then f:close() end
+      assert.is_nil(f)
     end)
 
     it("opens in another namespace by name, path and pid", function()
