@@ -1,4 +1,4 @@
---- link_ensure: make a live link match a description (DESIGN.md "Idempotent verbs").
+--- link_ensure: make a live link match a description (docs/design.md "Idempotent verbs").
 --
 --     h:link_ensure{ name = "br0", kind = "bridge", up = true, bridge = { stp = false } }
 --       --> "created" | "changed", { "bridge.stp", "up" } | "unchanged"
@@ -223,6 +223,8 @@ end
 -- Takes what `link_add` takes (but `netns`), plus `nomaster` and port options such as
 -- `bridge_port = { hairpin = true }`. A veth's `peer` is checked (its name and namespace),
 -- not changed.
+-- @function link_ensure
+-- @tparam handle h
 -- @tparam table opts `{ name =, kind =, up =, mtu =, master =, [kind] = {...}, ... }`
 -- @treturn string "created", "changed" or "unchanged"
 -- @treturn[opt] {string,...} with "changed": the fields changed, sorted ("bridge.stp", "mtu")
