@@ -78,6 +78,7 @@ end
 
 --- Whether the running kernel can make links of `kind`, tried in a scratch namespace.
 -- Cached per kind.
+-- @function kernel_has
 -- @tparam string kind
 -- @treturn boolean
 -- @treturn string the kernel's reason when it cannot
