@@ -8,6 +8,11 @@ LUA_LDIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
 BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/plumb
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# the version, from the public header (tests/embed.c checks it against plumb.core._VERSION)
+VERSION := $(shell sed -n 's/^\#define PLUMB_VERSION "\(.*\)"/\1/p' include/plumb.h)
 
 PKG_CONFIG ?= pkg-config
 LUA_PC  ?= lua$(LUA_VERSION)
@@ -36,6 +41,7 @@ LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
 .PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
+.PHONY: deps-doc deps-rock doc doc-check install-check dist rock-check
 all: $(MODULE) $(LIB)
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
@@ -43,9 +49,11 @@ $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LIB): $(CORE_OBJ)
+# The core and the bindings: an embedder links plumb in and calls luaopen_plumb_core.
+$(LIB): $(CORE_OBJ) $(BIND_OBJ) Makefile
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
 
 $(MODULE): $(BIND_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -57,6 +65,10 @@ deps:
 	sh scripts/install-deps
 deps-vm:
 	sh scripts/install-deps vm
+deps-doc:
+	sh scripts/install-deps doc
+deps-rock:
+	sh scripts/install-deps rock
 
 # A C program: several lua_States on several threads using plumb.core at once.
 TEST_THREADS := $(BUILD)/test-threads
@@ -85,18 +97,108 @@ bench: all
 lint:
 	luacheck lua spec scripts/demo.lua scripts/plumb
 
-install: all
+# NODOC=1: without the HTML reference (no LDoc needed); INSTALL_DEV=0: without libplumb.a,
+# plumb.h and plumb.pc (the rockspec uses both: a rock's lib/ is Lua's C module directory).
+NODOC ?=
+INSTALL_DEV ?= 1
+install: all $(if $(NODOC),,doc)
 	install -d $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/plumb
+		$(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(MODULE) $(DESTDIR)$(LUA_CDIR)/plumb/core.so
 	cd lua && find plumb -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LDIR)/{} \;
-	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libplumb.a
-	install -m 0644 core/plumb.h $(DESTDIR)$(INCDIR)/plumb/plumb.h
 	install -m 0755 scripts/plumb $(DESTDIR)$(BINDIR)/plumb
+	install -m 0644 docs/plumb.1 $(DESTDIR)$(MANDIR)/man1/plumb.1
+ifeq ($(INSTALL_DEV),1)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libplumb.a
+	install -m 0644 include/plumb.h $(DESTDIR)$(INCDIR)/plumb.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))|' \
+		-e 's|@INCDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(INCDIR))|' \
+		-e 's|@VERSION@|$(VERSION)|' -e 's|@LUA_PC@|$(LUA_PC)|' plumb.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/plumb.pc
+endif
+ifeq ($(NODOC),)
+	install -d $(DESTDIR)$(DOCDIR)
+	cp -R $(BUILD)/doc/. $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/design.md $(DESTDIR)$(DOCDIR)/
+endif
 
 uninstall:
 	rm -rf $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR)/plumb \
-		$(DESTDIR)$(LIBDIR)/libplumb.a $(DESTDIR)$(INCDIR)/plumb
+		$(DESTDIR)$(LIBDIR)/libplumb.a $(DESTDIR)$(INCDIR)/plumb.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/plumb.pc $(DESTDIR)$(MANDIR)/man1/plumb.1 $(DESTDIR)$(DOCDIR)
+
+# The reference: LDoc over lua/plumb, docs/api and the kind options generated from the
+# descriptor tables (scripts/gendoc.lua), HTML into build/doc. Installs LDoc when missing.
+LUA_TREE_ENV = LUA_PATH="$(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;" \
+	LUA_CPATH="$(CURDIR)/$(BUILD)/lib/?.so;;"
+doc: deps-doc $(MODULE)
+	@mkdir -p build/doc-src
+	$(LUA_TREE_ENV) $(LUA) scripts/gendoc.lua build/doc-src/kinds.luadoc
+	rm -rf build/doc
+	ldoc . 2>&1 | tee build/doc-src/ldoc.log
+	@test -f build/doc/index.html
+
+# Every public name has a reference entry, LDoc reads the sources without a warning, and
+# (as root, in a throwaway namespace) every record field seen on live objects is listed.
+doc-check: doc
+	@! grep -v '^reading configuration\|^output written' build/doc-src/ldoc.log | grep . \
+		|| { echo "doc-check: LDoc warnings (above)"; exit 1; }
+	$(LUA_TREE_ENV) $(LUA) scripts/doc-check.lua
+	@if [ "$$(id -u)" = 0 ]; then \
+		unshare --net --mount sh -c 'mount --make-rprivate / && mount -t tmpfs none /run && \
+		$(LUA_TREE_ENV) $(LUA) scripts/doc-check.lua --records'; \
+	else echo "doc-check: record fields not checked (needs root for a namespace)"; fi
+	man -l -Tutf8 docs/plumb.1 > /dev/null 2> build/doc-src/man.log; \
+		if [ -s build/doc-src/man.log ]; then cat build/doc-src/man.log; exit 1; fi
+
+# A DESTDIR install, then a C program built only from the installed plumb.h and plumb.pc
+# embeds Lua and requires plumb.core; and `man plumb` finds the installed page.
+STAGE = $(CURDIR)/$(BUILD)/stage
+install-check: deps-doc all
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install NODOC=1 DESTDIR=$(STAGE) PREFIX=/usr/local
+	mkdir -p $(STAGE)/pc
+	sed 's|^prefix=.*|prefix=$(STAGE)/usr/local|' $(STAGE)/usr/local/lib/pkgconfig/plumb.pc \
+		> $(STAGE)/pc/plumb.pc
+	$(CC) -std=gnu11 $(WARN) -o $(STAGE)/embed tests/embed.c \
+		$$(PKG_CONFIG_PATH=$(STAGE)/pc $(PKG_CONFIG) --cflags --static --libs plumb)
+	$(STAGE)/embed
+	MANPATH=$(STAGE)/usr/local/share/man man -w plumb | grep -q '^$(STAGE)/usr/local/share/man/man1/plumb.1'
+	MANPATH=$(STAGE)/usr/local/share/man man plumb | grep -q 'plumb run'
+	@echo "install-check: embed built from the installed header and plumb.pc; man plumb found"
+
+# A source tarball from git (committed files only) and a rockspec for it.
+DIST_URL ?= file://$(CURDIR)/build/plumb-$(VERSION).tar.gz
+dist:
+	@mkdir -p build
+	git archive --format=tar.gz --prefix=plumb-$(VERSION)/ -o build/plumb-$(VERSION).tar.gz HEAD
+	sed -e 's|^version = .*|version = "$(VERSION)-1"|' \
+		-e 's|^source = .*|source = { url = "$(DIST_URL)", dir = "plumb-$(VERSION)" }|' \
+		plumb-scm-0.rockspec > build/plumb-$(VERSION)-1.rockspec
+	@echo "dist: build/plumb-$(VERSION).tar.gz build/plumb-$(VERSION)-1.rockspec"
+
+# LuaRocks as Debian sets it up (its default Lua is not 5.4: --lua-version 5.4 is needed):
+# `luarocks make` from the tree, then install and pack from the dist rockspec, each into a
+# throwaway tree; the module must load from it and libplumb.a must not be in its C dir.
+ROCK_TREE = $(CURDIR)/build/rocktree
+ROCK = luarocks --lua-version $(LUA_VERSION)
+rock-check: deps-rock dist
+	rm -rf $(ROCK_TREE) build/rockpack
+	$(ROCK) make --tree $(ROCK_TREE) plumb-scm-0.rockspec
+	eval "$$($(ROCK) path --tree $(ROCK_TREE))" && $(LUA) -e 'print(require("plumb")._VERSION)' \
+		| grep -q '^plumb $(VERSION)$$'
+	test -x $(ROCK_TREE)/bin/plumb
+	$(ROCK) remove --tree $(ROCK_TREE) plumb
+	$(ROCK) install --tree $(ROCK_TREE) build/plumb-$(VERSION)-1.rockspec
+	mkdir -p build/rockpack && cd build/rockpack && $(ROCK) pack --tree $(ROCK_TREE) plumb
+	ls build/rockpack/plumb-$(VERSION)-1.linux-*.rock
+	eval "$$($(ROCK) path --tree $(ROCK_TREE))" && $(LUA) -e 'print(require("plumb")._VERSION)' \
+		| grep -q '^plumb $(VERSION)$$'
+	test -x $(ROCK_TREE)/bin/plumb
+	test -f $(ROCK_TREE)/lib/lua/$(LUA_VERSION)/plumb/core.so
+	! find $(ROCK_TREE)/lib/lua -name 'libplumb*' | grep .
+	@echo "rock-check: luarocks make, install and pack work; no libplumb.a in the module dir"
 
 clean:
 	rm -rf build build-san

@@ -17,5 +17,8 @@ build = {
   build_variables = { CFLAGS = "$(CFLAGS)", LUA_VERSION = "5.4" },
   install_variables = {
     PREFIX = "$(PREFIX)", LUA_CDIR = "$(LIBDIR)", LUA_LDIR = "$(LUADIR)", BINDIR = "$(BINDIR)",
+    -- a rock's lib/ is deployed to Lua's C module directory: no libplumb.a, plumb.h or
+    -- plumb.pc there (`make install` installs those); no HTML reference (no LDoc needed)
+    INSTALL_DEV = "0", NODOC = "1",
   },
 }
