@@ -95,7 +95,7 @@ bench: all
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
-	luacheck lua spec scripts/demo.lua scripts/plumb
+	luacheck lua spec scripts/demo.lua scripts/plumb scripts/gendoc.lua scripts/doc-check.lua
 
 # NODOC=1: without the HTML reference (no LDoc needed); INSTALL_DEV=0: without libplumb.a,
 # plumb.h and plumb.pc (the rockspec uses both: a rock's lib/ is Lua's C module directory).
@@ -193,6 +193,8 @@ rock-check: deps-rock dist
 	$(ROCK) install --tree $(ROCK_TREE) build/plumb-$(VERSION)-1.rockspec
 	mkdir -p build/rockpack && cd build/rockpack && $(ROCK) pack --tree $(ROCK_TREE) plumb
 	ls build/rockpack/plumb-$(VERSION)-1.linux-*.rock
+	$(ROCK) remove --tree $(ROCK_TREE) plumb
+	$(ROCK) install --tree $(ROCK_TREE) build/rockpack/plumb-$(VERSION)-1.linux-*.rock
 	eval "$$($(ROCK) path --tree $(ROCK_TREE))" && $(LUA) -e 'print(require("plumb")._VERSION)' \
 		| grep -q '^plumb $(VERSION)$$'
 	test -x $(ROCK_TREE)/bin/plumb
