@@ -29,7 +29,7 @@ local function describe_entry(e)
     parts[#parts + 1] = "one of " .. table.concat(q, ", ")
   end
   if e.fixed then parts[#parts + 1] = "set at creation only" end
-  if e.wo then parts[#parts + 1] = "not reported" end
+  if e.wo then parts[#parts + 1] = "reported in its own form (see `records`)" end
   local rec = e.out
   if e.wo then
     rec = nil
@@ -90,7 +90,9 @@ section("link", "Common options of every link (`link_add`, `link_set`, a veth's 
   "where the link goes), `nomaster` (`link_set`: leave the master).")
 for _, k in ipairs(d.kinds) do
   local extra
-  if k.put_hook then extra = "This kind also reads options of its own beside its table (see `link_add`)." end
+  if k.put_hook then
+    extra = "This kind reads options of its own beside its table (a veth's `peer`: see `handle.link_add`)."
+  end
   if k.parse_hook then
     extra = (extra and extra .. " " or "") .. "Its records carry fields its own parser adds " ..
       "(listed under the link record)."
@@ -98,7 +100,7 @@ for _, k in ipairs(d.kinds) do
   local opts = k.options
   section(k.name, ('`kind = "%s"`: options in `%s = { ... }`.'):format(k.name, k.name),
     opts, "`linkinfo.info_data`", #opts == 0 and
-      ((extra and extra .. " " or "") .. "No options of its own.") or extra)
+      ((extra and extra .. " " or "") .. "No options in its table.") or extra)
   if k.port_key then
     section(k.port_key, ("Ports of a %s: options in `%s = { ... }` (link_set on the port)."):format(
       k.name, k.port_key), k.port_options, "`linkinfo.info_slave_data`")
