@@ -210,6 +210,34 @@ for _, e in ipairs(d.link) do
   end
 end
 
+-- The command's subcommands, as its own help lists them, each in the man page (docs/plumb.1)
+-- in a bold macro line.
+local ncmds = 0
+do
+  local man = {}
+  for l in io.lines("docs/plumb.1") do
+    if l:match("^%.[BI][RI]? ") or l:match("^%.B$") then man[#man + 1] = l:gsub("\\f[BIRP]", "") end
+  end
+  local man_text = " " .. table.concat(man, " ") .. " "
+  local seen = {}
+  local p = assert(io.popen("PLUMB_BUILD=${PLUMB_BUILD:-build} " .. (os.getenv("LUA") or "lua5.4")
+    .. " scripts/plumb --help 2>&1"))
+  local help = p:read("a")
+  p:close()
+  for line in help:gmatch("[^\n]+") do
+    local word = line:lower():match("^%s*usage:%s*plumb%s+([a-z][%w-]*)")
+      or line:match("^%s*plumb%s+([a-z][%w-]*)")
+    if word and not seen[word] then
+      seen[word] = true
+      ncmds = ncmds + 1
+      if not man_text:find("[%s\"|]" .. word:gsub("%-", "%%-") .. "[%s\"|]") then
+        miss("command `plumb %s` (in `plumb --help`) not in docs/plumb.1", word)
+      end
+    end
+  end
+  if ncmds == 0 then miss("`plumb --help` lists no command:\n%s", help) end
+end
+
 -- ---------------------------------------------------------------------------------------
 -- Record fields seen on live objects
 
@@ -265,6 +293,6 @@ if #missing > 0 then
     :format(#missing))
   os.exit(1)
 end
-print(("doc-check: %d handle methods, %d module functions, %d kinds with %d options%s: all documented")
-  :format(nmethods, nfuncs, nkinds, nopts,
+print(("doc-check: %d handle methods, %d module functions, %d kinds with %d options, %d commands%s: all documented")
+  :format(nmethods, nfuncs, nkinds, nopts, ncmds,
     arg[1] == "--records" and (", %d record fields seen"):format(nfields) or ""))
