@@ -127,7 +127,18 @@ describe("plumb.testing", function()
     assert.is_true((plumb.netns.exec(names[2], { "ping", "-c", "1", "-W", "2", "-q", "10.77.0.1" })))
   end)
 
-  it("knows the project root", function()
+  -- spec/run hands the suite PLUMB_ROOT: the specs load plumb from that tree (its Lua files
+  -- and its build's core.so), not from anything installed on the machine.
+  it("runs against the tree under test", function()
     assert.is_string(root)
+    local f = assert(io.open(root .. "/spec/run"))
+    f:close()
+    for _, m in ipairs{ "plumb", "plumb.testing", "plumb.cli" } do
+      local file = assert(package.searchpath(m, package.path))
+      assert.equal(root .. "/lua/", file:sub(1, #root + 5), m .. " from " .. file)
+    end
+    local so = assert(package.searchpath("plumb.core", package.cpath))
+    assert.equal(("%s/%s/lib/plumb/core.so"):format(root, os.getenv("PLUMB_BUILD") or "build"), so)
+    assert.equal(plumb._VERSION, package.loadlib(so, "luaopen_plumb_core")()._VERSION)
   end)
 end)
