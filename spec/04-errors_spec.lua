@@ -127,6 +127,35 @@ describe("plumb.testing", function()
     assert.is_true((plumb.netns.exec(names[2], { "ping", "-c", "1", "-W", "2", "-q", "10.77.0.1" })))
   end)
 
+  -- spec/run sandboxes the suite in its own network and PID namespaces: pid 1 is the
+  -- sandbox's shell, in the suite's network namespace, and no host process is visible.
+  it("runs in a PID namespace of its own", function()
+    local function link(p)
+      local r = io.popen("readlink " .. p .. " 2>/dev/null")
+      local out = r:read("l")
+      r:close()
+      return out or ("unreadable " .. p)
+    end
+    assert.equal(link("/proc/self/ns/net"), link("/proc/1/ns/net"))
+    assert.equal(link("/proc/self/ns/pid"), link("/proc/1/ns/pid"))
+    local f = assert(io.open("/proc/1/cmdline"))
+    local cmd = f:read("a"):gsub("%z.*", "")
+    f:close()
+    assert.equal("sh", cmd)
+    for line in io.popen("ls /proc"):lines() do
+      local pid = tonumber(line)
+      if pid then
+        -- every process is the suite's: it can read them all (but those gone or zombies)
+        local ns = link("/proc/" .. pid .. "/ns/net")
+        local st = io.open("/proc/" .. pid .. "/stat")
+        local state = st and st:read("a"):match("^%d+ %b() (%a)")
+        if st then st:close() end
+        assert.is_true(ns:match("^net:%[%d+%]$") ~= nil or not state or state == "Z",
+          ("pid %d (state %s): %s"):format(pid, tostring(state), ns))
+      end
+    end
+  end)
+
   -- spec/run hands the suite PLUMB_ROOT: the specs load plumb from that tree (its Lua files
   -- and its build's core.so), not from anything installed on the machine.
   it("runs against the tree under test", function()
