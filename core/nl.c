@@ -504,6 +504,7 @@ int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struc
 			return -1;
 		if (!intr)
 			return 0;
+		r->sock->dump_restarts++;	/* interrupted: start again, from a clean sink */
 	}
 	return pl_err_set(e, EINTR, "%s%s%s: dump interrupted by concurrent changes %d times",
 			  r->op, r->obj[0] ? " " : "", r->obj, PL_DUMP_TRIES);
