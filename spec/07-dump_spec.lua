@@ -1,6 +1,7 @@
 local plumb = require "plumb"
 local core = require "plumb.core"
 local testing = require "plumb.testing"
+local support = require "support"
 
 describe("dumps", function()
   testing.leakcheck()
@@ -64,6 +65,44 @@ describe("dumps", function()
     -- the churn is over: the namespace holds what the test made, and a quiet dump runs once
     assert.equal(301, #assert(sb.h:links()))
     assert.equal(restarts, core._stats(sb.h).dump_restarts)
+  end)
+
+  -- One link message larger than the receive buffer (64 KiB: a link with 490 altnames):
+  -- the first read is truncated, the buffer grows and the dump starts again; what is left
+  -- of the first attempt in the socket carries the old sequence number and is dropped.
+  it("start again in a larger buffer, dropping the first attempt's leftovers", function()
+    local sb <close> = testing.sandbox()
+    for i = 1, 40 do
+      assert(sb.h:link_add{ name = "v" .. i, kind = "veth", peer = { name = "p" .. i } })
+    end
+    local batch = os.tmpname()
+    finally(function() os.remove(batch) end)
+    local f = assert(io.open(batch, "w"))
+    for i = 1, 490 do
+      f:write(("link property add dev v1 altname a%s%d\n"):format(("0"):rep(126 - #tostring(i)), i))
+    end
+    f:close()
+    testing.sh(("ip -n %s -batch %s"):format(sb.ns, batch))
+    local big = testing.sh(("ip -n %s -d link show v1"):format(sb.ns))
+    assert.is_true(#big > 65536, "v1's record is only " .. #big .. " bytes")
+    -- fresh handles: 64 KiB buffers. A get: the reply is truncated, asked again, and the
+    -- first reply's ACK (the old sequence number) is dropped.
+    local g <close> = assert(plumb.open{ netns = sb.ns })
+    local v1 = assert(g:link_get("v1"))
+    assert.equal("v1", v1.ifname)
+    assert.same({}, support.diff(testing.ip_json("-d link show v1", sb.ns)[1], v1))
+    assert.equal(490, #v1.altnames)
+    -- a dump: it starts again once the first attempt is read to its end
+    local h <close> = assert(plumb.open{ netns = sb.ns })
+    local links = assert(h:links())
+    local seen = {}
+    for _, l in ipairs(links) do
+      assert.is_nil(seen[l.ifname], "listed twice: " .. l.ifname)
+      seen[l.ifname] = true
+    end
+    assert.equal(81, #links)
+    assert.equal("v1", assert(h:link_get("v1")).ifname)
+    assert.equal(81, #assert(h:links()))
   end)
 
   it("_stats is a test-only view of one handle", function()
