@@ -216,6 +216,24 @@ static void pl_link_af_spec(const struct nlattr *af, struct pl_sink *k)
 	}
 }
 
+/* IFLA_PROP_LIST -> "altnames": [ ... ], as ip prints them. */
+static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
+{
+	const struct nlattr *at;
+	int n = 0;
+
+	mnl_attr_for_each_nested(at, list) {
+		if (mnl_attr_get_type(at) != IFLA_ALT_IFNAME ||
+		    mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		if (n++ == 0)
+			k->begin_list(k, "altnames");
+		k->str(k, NULL, mnl_attr_get_str(at));
+	}
+	if (n)
+		k->end(k);
+}
+
 /* Report one link; @mdown: its parent is down (see pl_link_flags). */
 static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_sink *k)
 {
@@ -250,6 +268,9 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 			break;
 		case IFLA_LINK_NETNSID:
 			have_netnsid = 1;
+			break;
+		case IFLA_PROP_LIST:
+			pl_link_altnames(at, k);
 			break;
 		default:
 			break;
