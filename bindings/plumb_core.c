@@ -302,6 +302,18 @@ static int l_kinds(lua_State *L)
 	return 1;
 }
 
+/* Test-only counters of a handle: { dump_restarts = n } (dumps started again because the
+ * kernel flagged them NLM_F_DUMP_INTR). Not part of the API. */
+static int l_stats(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L);
+
+	lua_createtable(L, 0, 1);
+	lua_pushinteger(L, (lua_Integer)h->s.dump_restarts);
+	lua_setfield(L, -2, "dump_restarts");
+	return 1;
+}
+
 static const luaL_Reg handle_methods[] = {
 	{ "close", h_close },
 	{ "fd", h_fd },
@@ -338,6 +350,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "link_fields", pl_lua_link_fields },
 	{ "port_keys", pl_lua_port_keys },
 	{ "describe", pl_lua_describe },
+	{ "_stats", l_stats },
 	{ NULL, NULL },
 };
 

@@ -8,6 +8,7 @@
 #include <linux/if.h>
 #include <linux/if_arp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -107,7 +108,9 @@ static const struct pl_enum pl_gen_modes[] = {
 	{ "eui64", 0 }, { "none", 1 }, { "stable_secret", 2 }, { "random", 3 }, { NULL, 0 },
 };
 
-static void pl_link_flags(unsigned flags, struct pl_sink *k)
+/* The flags as ip prints them (iproute2 print_link_flags); @mdown adds "M-DOWN", ip's mark
+ * for a link whose parent (IFLA_LINK in this namespace) is down. */
+static void pl_link_flags(unsigned flags, int mdown, struct pl_sink *k)
 {
 	size_t i;
 
@@ -117,7 +120,27 @@ static void pl_link_flags(unsigned flags, struct pl_sink *k)
 	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
 		if (flags & pl_iff_names[i].flag)
 			k->str(k, NULL, pl_iff_names[i].name);
+	if (mdown)
+		k->str(k, NULL, "M-DOWN");
 	k->end(k);
+}
+
+/* The parent ip looks at for M-DOWN: IFLA_LINK when nonzero and in this namespace (no
+ * IFLA_LINK_NETNSID; iproute2 print_name_and_link), else 0. */
+static int pl_link_parent(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *at;
+	uint32_t parent = 0;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
+		return 0;
+	mnl_attr_for_each(at, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(at) == IFLA_LINK_NETNSID)
+			return 0;
+		if (mnl_attr_get_type(at) == IFLA_LINK && mnl_attr_get_payload_len(at) >= 4)
+			parent = mnl_attr_get_u32(at);
+	}
+	return parent <= INT32_MAX ? (int)parent : 0;
 }
 
 static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
@@ -193,7 +216,26 @@ static void pl_link_af_spec(const struct nlattr *af, struct pl_sink *k)
 	}
 }
 
-void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
+/* IFLA_PROP_LIST -> "altnames": [ ... ], as ip prints them. */
+static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
+{
+	const struct nlattr *at;
+	int n = 0;
+
+	mnl_attr_for_each_nested(at, list) {
+		if (mnl_attr_get_type(at) != IFLA_ALT_IFNAME ||
+		    mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		if (n++ == 0)
+			k->begin_list(k, "altnames");
+		k->str(k, NULL, mnl_attr_get_str(at));
+	}
+	if (n)
+		k->end(k);
+}
+
+/* Report one link; @mdown: its parent is down (see pl_link_flags). */
+static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_sink *k)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *at, *link = NULL;
@@ -203,7 +245,7 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
 		return;
 	k->integer(k, "ifindex", ifi->ifi_index);
-	pl_link_flags(ifi->ifi_flags, k);
+	pl_link_flags(ifi->ifi_flags, mdown, k);
 	for (const struct pl_enum *t = pl_arphrd; t->name; t++)
 		if (t->value == ifi->ifi_type)
 			lt = t->name;
@@ -227,6 +269,9 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 		case IFLA_LINK_NETNSID:
 			have_netnsid = 1;
 			break;
+		case IFLA_PROP_LIST:
+			pl_link_altnames(at, k);
+			break;
 		default:
 			break;
 		}
@@ -238,6 +283,11 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
 		else if (k->ifindex)
 			k->ifindex(k, "link", mnl_attr_get_u32(link));
 	}
+}
+
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
+{
+	pl_link_parse_mdown(nlh, 0, k);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -808,23 +858,137 @@ int pl_link_del(struct pl_sock *s, const struct pl_val *dev, struct pl_err *e)
 	return pl_talk(&r, NULL, NULL, e);
 }
 
-static int pl_link_rec_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
-{
-	struct pl_sink *k = data;
+/*
+ * Link replies are held (copied) until the whole reply is in, so that each record's flags can
+ * say "M-DOWN" as ip does: whether a link's parent is up is known only once the parent's own
+ * message is read (or, when the parent is not in the reply, asked for afterwards).
+ */
+struct pl_held {
+	char *buf;
+	size_t len, cap;
+	size_t n;
+	struct pl_updown { int idx, up; } *map;	/* after the reply: ifindex -> IFF_UP, sorted */
+};
 
-	(void)e;
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+static int pl_held_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_held *hd = *(struct pl_held **)data;
+	size_t need = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
 		return 0;
-	pl_link_parse(nlh, k);
+	if (hd->len + need > hd->cap) {
+		size_t cap = hd->cap ? hd->cap : 16384;
+		char *nb;
+
+		while (cap < hd->len + need)
+			cap *= 2;
+		nb = realloc(hd->buf, cap);
+		if (!nb)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		hd->buf = nb;
+		hd->cap = cap;
+	}
+	memcpy(hd->buf + hd->len, nlh, nlh->nlmsg_len);
+	hd->len += need;
+	hd->n++;
+	return 0;
+}
+
+static void pl_held_reset(void *data)
+{
+	struct pl_held *hd = *(struct pl_held **)data;
+
+	hd->len = 0;
+	hd->n = 0;
+}
+
+static void pl_held_free(struct pl_held *hd)
+{
+	free(hd->buf);
+	free(hd->map);
+	memset(hd, 0, sizeof(*hd));
+}
+
+#define pl_held_each(nlh, hd, off) \
+	for ((off) = 0; (off) < (hd)->len && ((nlh) = (const struct nlmsghdr *)((hd)->buf + (off))); \
+	     (off) += NLMSG_ALIGN((nlh)->nlmsg_len))
+
+static int pl_updown_cmp(const void *a, const void *b)
+{
+	const struct pl_updown *x = a, *y = b;
+
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int pl_link_flags_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	(void)e;
+	if (nlh->nlmsg_type == RTM_NEWLINK && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct ifinfomsg))
+		*(int *)data = (int)((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_flags;
+	return 0;
+}
+
+/* Whether link @idx is up: 1, 0, or -1 when it does not exist (ip then prints no M-DOWN). */
+static int pl_link_is_up(struct pl_sock *s, const struct pl_held *hd, int idx, struct pl_err *e)
+{
+	struct pl_updown key = { idx, 0 }, *f;
+	char buf[PL_SMALL_REQ];
+	struct pl_req r;
+	int flags = -1;
+
+	f = hd->map ? bsearch(&key, hd->map, hd->n, sizeof(*hd->map), pl_updown_cmp) : NULL;
+	if (f)
+		return f->up;
+	pl_link_get_req(&r, s, buf, sizeof(buf), idx, NULL, "links", e);
+	if (pl_talk(&r, pl_link_flags_cb, &flags, e) < 0)
+		return e->err == ENODEV ? -1 : -2;
+	return flags < 0 ? -1 : !!(flags & IFF_UP);
+}
+
+/* Report every held link to @k, one record each (@list) or the single one. */
+static int pl_held_emit(struct pl_sock *s, struct pl_held *hd, int list, struct pl_sink *k,
+			struct pl_err *e)
+{
+	const struct nlmsghdr *nlh;
+	size_t off, i = 0;
+
+	if (hd->n) {
+		hd->map = malloc(hd->n * sizeof(*hd->map));
+		if (!hd->map)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		pl_held_each(nlh, hd, off) {
+			const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+			hd->map[i].idx = ifi->ifi_index;
+			hd->map[i++].up = !!(ifi->ifi_flags & IFF_UP);
+		}
+		qsort(hd->map, hd->n, sizeof(*hd->map), pl_updown_cmp);
+	}
+	pl_held_each(nlh, hd, off) {
+		int parent = pl_link_parent(nlh), up = 1;
+
+		if (parent) {
+			up = pl_link_is_up(s, hd, parent, e);
+			if (up == -2)
+				return -1;
+		}
+		if (list)
+			k->begin(k, NULL);
+		pl_link_parse_mdown(nlh, up == 0, k);
+		if (list)
+			k->end(k);
+	}
 	return 0;
 }
 
 int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 		struct pl_err *e)
 {
+	struct pl_held hd = { 0 }, *hdp = &hd;
 	struct pl_req r;
 	char obj[24];
-	int idx = 0;
+	int idx = 0, rc;
 
 	if (dev->kind == PL_V_INT) {
 		if (dev->i <= 0 || dev->i > INT32_MAX)
@@ -837,27 +1001,20 @@ int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 	pl_link_get_req(&r, s, s->sbuf, s->sbuflen, idx, idx ? obj : dev->s, "link_get", e);
 	if (idx)
 		snprintf(r.obj, sizeof(r.obj), "%d", idx);
-	if (pl_talk(&r, pl_link_rec_cb, k, e) < 0)
+	if (pl_talk(&r, pl_held_cb, &hdp, e) < 0) {
+		pl_held_free(&hd);
 		return e->err == ENODEV ? 0 : -1;
-	return 1;
-}
-
-static int pl_link_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
-{
-	struct pl_sink *k = *(struct pl_sink **)data;
-
-	(void)e;
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	k->begin(k, NULL);
-	pl_link_parse(nlh, k);
-	k->end(k);
-	return 0;
+	}
+	/* a lookup for the parent's flags is named after this call */
+	rc = pl_held_emit(s, &hd, 0, k, e);
+	pl_held_free(&hd);
+	return rc < 0 ? -1 : 1;
 }
 
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
+	struct pl_held hd = { 0 }, *hdp = &hd;
 	struct ifinfomsg *ifi;
 	struct pl_req r;
 	int rc;
@@ -877,6 +1034,9 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 			return -1;
 		pl_req_nest_end(&r, li);
 	}
-	rc = pl_dump(&r, pl_link_list_cb, pl_dump_reset_sink, &k, e);
+	rc = pl_dump(&r, pl_held_cb, pl_held_reset, &hdp, e);
+	if (rc == 0)
+		rc = pl_held_emit(s, &hd, 1, k, e);
+	pl_held_free(&hd);
 	return rc;
 }

@@ -435,6 +435,23 @@ static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_
 	}
 }
 
+/* Read and drop whatever the kernel has queued or still has to send for a dump that was
+ * given up: each receive makes the kernel queue the dump's next part, until its end. Bounded:
+ * a dump of 4 GiB at most. */
+static void pl_drain(struct pl_sock *s)
+{
+	int i;
+
+	for (i = 0; i < 65536; i++) {
+		ssize_t n = recv(pl_sock_fd(s), s->rbuf, s->rbuflen, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+	}
+}
+
 static int pl_send(struct pl_req *r, struct pl_err *e)
 {
 	ssize_t n;
@@ -498,12 +515,17 @@ int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struc
 		if (pl_send(r, e) < 0)
 			return -1;
 		rc = pl_replies(r->sock, r, r->nlh->nlmsg_seq, cb, data, &intr, 0, e);
-		if (rc < 0 && e->err == EMSGSIZE)
-			continue;	/* buffer grew: start again */
+		if (rc < 0 && e->err == EMSGSIZE) {
+			/* The buffer grew: start again, once the kernel has finished this dump (it
+			 * runs one dump per socket and refuses another with EBUSY). */
+			pl_drain(r->sock);
+			continue;
+		}
 		if (rc < 0)
 			return -1;
 		if (!intr)
 			return 0;
+		r->sock->dump_restarts++;	/* interrupted: start again, from a clean sink */
 	}
 	return pl_err_set(e, EINTR, "%s%s%s: dump interrupted by concurrent changes %d times",
 			  r->op, r->obj[0] ? " " : "", r->obj, PL_DUMP_TRIES);

@@ -243,6 +243,7 @@ struct pl_sock {
 	size_t rbuflen;
 	int strict;		/* NETLINK_GET_STRICT_CHK accepted */
 	int ext_ack;		/* NETLINK_EXT_ACK accepted */
+	unsigned long dump_restarts;	/* dumps started again after NLM_F_DUMP_INTR (tests) */
 };
 
 /* Called for every reply message that is not an error or done. Return <0 to stop (with

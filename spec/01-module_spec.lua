@@ -9,13 +9,31 @@ describe("plumb", function()
     assert.equal(plumb._VERSION, require("plumb.core")._VERSION)
   end)
 
+  -- In a fresh Lua process, so that the snapshot of _G is taken before plumb was ever
+  -- loaded: every module of the package is required and used a little, and any global it
+  -- sets (at load or at call time) is reported.
   it("leaves the global table alone", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded["plumb"] = nil
-    package.loaded["plumb.core"] = nil
-    require "plumb"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    local script = ([[package.path = %q package.cpath = %q
+      local before = {}
+      for k in pairs(_G) do before[k] = true end
+      local set = {}
+      setmetatable(_G, { __newindex = function(t, k, v) set[#set + 1] = tostring(k) rawset(t, k, v) end })
+      local plumb = require "plumb"
+      for _, m in ipairs{ "plumb.core", "plumb.route", "plumb.link_ensure", "plumb.cli",
+                          "plumb.testing" } do require(m) end
+      assert(plumb.links())
+      assert(plumb.kinds())
+      local h = assert(plumb.open())
+      assert(h:links())
+      h:close()
+      setmetatable(_G, nil)
+      for k in pairs(_G) do if not before[k] then set[#set + 1] = tostring(k) end end
+      table.sort(set)
+      local seen, out = {}, {}
+      for _, k in ipairs(set) do if not seen[k] then seen[k] = true out[#out + 1] = k end end
+      print("globals: " .. table.concat(out, " "))]]):format(package.path, package.cpath)
+    local out = testing.sh(("%s -e %q"):format(os.getenv("LUA") or "lua5.4", script))
+    assert.equal("globals: \n", out)
   end)
 
   it("lists the link kinds it knows", function()

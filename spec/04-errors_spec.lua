@@ -58,13 +58,23 @@ describe("errors", function()
 
   it("say plainly when CAP_NET_ADMIN is missing", function()
     local sb <close> = testing.sandbox()
+    -- The unprivileged run (uid 65534) may not be able to read the tree (a clone under a
+    -- 0700 home): it gets its own readable copy of the Lua files and core.so.
+    local dir = testing.sh("mktemp -d /tmp/plumb-nobody.XXXXXX"):gsub("\n$", "")
+    finally(function() testing.sh("rm -rf " .. dir) end)
+    local lua_dir = assert(package.searchpath("plumb", package.path)):match("^(.*)/plumb/init%.lua$")
+    local so = assert(package.searchpath("plumb.core", package.cpath))
+    testing.sh(("mkdir -p %s/lua %s/lib/plumb && cp -R %s/plumb %s/lua/ && cp %s %s/lib/plumb/ " ..
+      "&& chmod -R a+rX %s"):format(dir, dir, lua_dir, dir, so, dir, dir))
     local script = ([[package.path=%q package.cpath=%q
       local h = assert(require("plumb").open())
       print(select(2, h:link_add{ name = "x0", kind = "bridge" }))
-      print(select(3, h:link_set("lo", { mtu = 1280 })))]]):format(package.path, package.cpath)
+      print(select(3, h:link_set("lo", { mtu = 1280 })))]]):format(
+      dir .. "/lua/?.lua;" .. dir .. "/lua/?/init.lua", dir .. "/lib/?.so")
     -- enter the sandbox as root, then drop every privilege
-    local out = testing.sh(("ip netns exec %s setpriv --reuid=65534 --regid=65534 --clear-groups " ..
-      "--inh-caps=-all --bounding-set=-all lua5.4 -e %q"):format(sb.ns, script))
+    local out = testing.sh(("cd / && ip netns exec %s setpriv --reuid=65534 --regid=65534 " ..
+      "--clear-groups --inh-caps=-all --bounding-set=-all %s -e %q"):format(sb.ns,
+      os.getenv("LUA") or "lua5.4", script))
     assert.matches("link_add x0: Operation not permitted %(needs CAP_NET_ADMIN", out)
     assert.matches("\n1\n$", out)
     assert.is_nil((sb.h:link_get("x0")))
@@ -127,7 +137,47 @@ describe("plumb.testing", function()
     assert.is_true((plumb.netns.exec(names[2], { "ping", "-c", "1", "-W", "2", "-q", "10.77.0.1" })))
   end)
 
-  it("knows the project root", function()
+  -- spec/run sandboxes the suite in its own network and PID namespaces: pid 1 is the
+  -- sandbox's shell, in the suite's network namespace, and no host process is visible.
+  it("runs in a PID namespace of its own", function()
+    local function link(p)
+      local r = io.popen("readlink " .. p .. " 2>/dev/null")
+      local out = r:read("l")
+      r:close()
+      return out or ("unreadable " .. p)
+    end
+    assert.equal(link("/proc/self/ns/net"), link("/proc/1/ns/net"))
+    assert.equal(link("/proc/self/ns/pid"), link("/proc/1/ns/pid"))
+    local f = assert(io.open("/proc/1/cmdline"))
+    local cmd = f:read("a"):gsub("%z.*", "")
+    f:close()
+    assert.equal("sh", cmd)
+    for line in io.popen("ls /proc"):lines() do
+      local pid = tonumber(line)
+      if pid then
+        -- every process is the suite's: it can read them all (but those gone or zombies)
+        local ns = link("/proc/" .. pid .. "/ns/net")
+        local st = io.open("/proc/" .. pid .. "/stat")
+        local state = st and st:read("a"):match("^%d+ %b() (%a)")
+        if st then st:close() end
+        assert.is_true(ns:match("^net:%[%d+%]$") ~= nil or not state or state == "Z",
+          ("pid %d (state %s): %s"):format(pid, tostring(state), ns))
+      end
+    end
+  end)
+
+  -- spec/run hands the suite PLUMB_ROOT: the specs load plumb from that tree (its Lua files
+  -- and its build's core.so), not from anything installed on the machine.
+  it("runs against the tree under test", function()
     assert.is_string(root)
+    local f = assert(io.open(root .. "/spec/run"))
+    f:close()
+    for _, m in ipairs{ "plumb", "plumb.testing", "plumb.cli" } do
+      local file = assert(package.searchpath(m, package.path))
+      assert.equal(root .. "/lua/", file:sub(1, #root + 5), m .. " from " .. file)
+    end
+    local so = assert(package.searchpath("plumb.core", package.cpath))
+    assert.equal(("%s/%s/lib/plumb/core.so"):format(root, os.getenv("PLUMB_BUILD") or "build"), so)
+    assert.equal(plumb._VERSION, package.loadlib(so, "luaopen_plumb_core")()._VERSION)
   end)
 end)

@@ -13,11 +13,7 @@ end
 
 -- Make the running test pending unless the kernel filters VLANs on bridges.
 local function need_filtering()
-  local ok, why = testing.kernel_has("bridge_vlan_filtering")
-  if not ok then
-    pending("kernel lacks bridge VLAN filtering: " ..
-      why:gsub("^kernel lacks bridge_vlan_filtering: ", ""))
-  end
+  return testing.need_kind("bridge_vlan_filtering", pending)
 end
 
 -- plumb's records are bridge's, in the same order, with nothing more.

@@ -72,6 +72,12 @@ describe("bridge port options", function()
     assert.equal(ENETDOWN, code)
     assert(h:link_set("v0p", { up = true }))
     assert(h:link_set("v0", { up = true }))
+    -- the kernel takes a port state only once the port is operationally up, which linkwatch
+    -- makes it a little later (slow on an emulated machine): wait, at most 5 s
+    for _ = 1, 50 do
+      if assert(h:link_get("v0")).operstate == "UP" then break end
+      os.execute("sleep 0.1")
+    end
     -- (without STP, "blocking" and "disabled" turn into "forwarding" at once)
     assert.is_true(h:link_set("v0", { bridge_port = { state = "learning" } }))
     assert.equal("learning", port_data(h, "v0").state)

@@ -76,12 +76,6 @@ function testing.sandbox(prefix)
   return sb
 end
 
---- Whether the running kernel can make links of `kind`, tried in a scratch namespace.
--- Cached per kind.
--- @function kernel_has
--- @tparam string kind
--- @treturn boolean
--- @treturn string the kernel's reason when it cannot
 local kind_cache = {}
 local kind_probe = {
   ipvlan = function(h) return h:link_add{ name = "p1", kind = "ipvlan", link = "p0" } end,
@@ -91,39 +85,87 @@ local kind_probe = {
   geneve = function(h) return h:link_add{ name = "p1", kind = "geneve", geneve = { id = 2, remote = "192.0.2.1" } } end,
   vrf = function(h) return h:link_add{ name = "p1", kind = "vrf", vrf = { table = 10 } } end,
 }
+local EOPNOTSUPP = 95
+
+local function probe(kind)
+  local sb <close> = testing.sandbox("probe")
+  if kind == "bridge_vlan_filtering" then
+    local ok, err, code = sb.h:link_add{ name = "p0", kind = "bridge" }
+    if not ok then return "error", ("a plain bridge: %s (errno %s)"):format(err, code) end
+    ok, err, code = sb.h:link_add{ name = "p1", kind = "bridge", bridge = { vlan_filtering = true } }
+    if not ok then
+      if code == EOPNOTSUPP then return "lacks", err .. ' (kernel lacks "bridge_vlan_filtering")' end
+      return "error", ("%s (errno %s)"):format(err, code)
+    end
+    local l = assert(sb.h:link_get("p1"))
+    local data = l.linkinfo and l.linkinfo.info_data
+    if not data or data.vlan_filtering == nil then
+      return "error", "a bridge record without linkinfo.info_data.vlan_filtering"
+    end
+    if data.vlan_filtering ~= 1 then
+      return "lacks", "bridge VLAN filtering not built into the kernel (vlan_filtering stays 0)"
+    end
+    return "has"
+  end
+  assert(sb.h:link_add{ name = "p0", kind = "veth", peer = { name = "p0p" } })
+  local fn = kind_probe[kind] or function(h) return h:link_add{ name = "p1", kind = kind } end
+  local ok, err, code = fn(sb.h)
+  if ok then return "has" end
+  if code == EOPNOTSUPP and err:find("Unknown device type", 1, true) then return "lacks", err end
+  return "error", ("%s (errno %s)"):format(err, code)
+end
+
+-- Where the running spec is: the outermost frame on the stack that belongs to a spec file
+-- (the `it` body, even when a helper in that file called us), as "file:line".
+local function spec_position()
+  local where
+  for level = 2, 200 do
+    local info = debug.getinfo(level, "Sl")
+    if not info then break end
+    if info.short_src:match("_spec%.lua$") then
+      where = ("%s:%d"):format(info.short_src, info.currentline)
+    end
+  end
+  return where
+end
+
+--- Whether the running kernel can make links of `kind`, tried in a scratch namespace.
+-- Only the kernel's own "I do not have that" makes the answer false: for a link kind,
+-- EOPNOTSUPP with "Unknown device type" (no module for the kind); for
+-- `"bridge_vlan_filtering"`, EOPNOTSUPP for a bridge with `vlan_filtering` while a plain
+-- bridge works (a kernel built without CONFIG_BRIDGE_VLAN_FILTERING). Any other failure of
+-- the probe is plumb's (a request the kernel rejects, a broken descriptor) and raises, so
+-- that a spec using it fails instead of going pending. Cached per kind, errors included.
+-- @tparam string kind
+-- @treturn boolean
+-- @treturn string the kernel's reason when it cannot
+-- @raise when the probe fails for any other reason
 function testing.kernel_has(kind)
   local c = kind_cache[kind]
-  if c then return c[1], c[2] end
-  local sb = testing.sandbox("probe")
-  local ok, err
-  if kind == "bridge_vlan_filtering" then
-    ok, err = sb.h:link_add{ name = "p1", kind = "bridge", bridge = { vlan_filtering = true } }
-    if ok then
-      local l = sb.h:link_get("p1")
-      if not (l.linkinfo.info_data and l.linkinfo.info_data.vlan_filtering == 1) then
-        ok, err = nil, "bridge VLAN filtering not built into the kernel (vlan_filtering stays 0)"
-      end
-    end
-  else
-    assert(sb.h:link_add{ name = "p0", kind = "veth", peer = { name = "p0p" } })
-    local probe = kind_probe[kind] or function(h) return h:link_add{ name = "p1", kind = kind } end
-    ok, err = probe(sb.h)
+  if not c then
+    c = table.pack(probe(kind))
+    kind_cache[kind] = c
   end
-  sb:close()
-  if err and not err:find("kernel lacks", 1, true) then
-    err = ("%s (kernel lacks %q)"):format(err, kind)
+  if c[1] == "error" then
+    local where = spec_position()
+    error(("%skernel_has: the probe for %q failed for a reason other than a missing kernel " ..
+      "feature: %s"):format(where and where .. ": " or "", kind, c[2]), where and 0 or 2)
   end
-  kind_cache[kind] = { ok and true or false, err }
-  return kind_cache[kind][1], kind_cache[kind][2]
+  return c[1] == "has", c[2]
 end
 
 --- Inside a busted `it`: make the test pending, with the kernel's reason, unless the kernel
--- supports `kind`. Returns true when the test may go on.
+-- supports `kind`. Returns true when the test may go on. A probe that fails for any other
+-- reason raises (see `kernel_has`), failing the test. The pending message starts with the
+-- spec's file and line.
 -- @tparam string kind
 -- @tparam function pending busted's `pending`
 function testing.need_kind(kind, pending)
   local ok, why = testing.kernel_has(kind)
-  if not ok then pending(why) end
+  if not ok then
+    local where = spec_position()
+    pending(where and (where .. ": " .. why) or why)
+  end
   return ok
 end
 
