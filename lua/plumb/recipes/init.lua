@@ -1,0 +1,35 @@
+--- plumb.recipes: whole container topologies in one call, each a module with `up`, `down`,
+-- `check` and `options` (its option table, in order: what the `plumb RECIPE` flags mirror).
+--
+--     local recipes = require "plumb.recipes"
+--     for _, name in ipairs(recipes.list) do print(name, recipes.doc[name]) end
+--     local cob = recipes.load("container_on_bridge")
+--
+-- Every recipe is transactional (a failed `up` removes what that call made and names the
+-- step), idempotent (`up` twice is `up` once; `down` of something absent succeeds),
+-- checkable (`check` returns true or nil and a list of differences) and reported (`up`
+-- returns a CNI-shaped result). See DESIGN.md "Recipes".
+-- @module plumb.recipes
+local M = {}
+
+--- The recipe module names, in order.
+M.list = {
+  "container_on_bridge",
+}
+
+--- One line about each recipe, by name.
+M.doc = {
+  container_on_bridge = "a container on a bridge: veth pair, address, default route (Docker's bridge, CNI bridge)",
+}
+
+--- The module of recipe `name` (raises for an unknown one).
+-- @tparam string name
+-- @treturn table the recipe: up, down, check, options
+function M.load(name)
+  if type(name) ~= "string" or not M.doc[name] then
+    error(("plumb.recipes: unknown recipe %q"):format(tostring(name)), 2)
+  end
+  return require("plumb.recipes." .. name)
+end
+
+return M
