@@ -247,7 +247,7 @@ describe("plumb.recipes.container_on_bridge", function()
         err{ netns = "x", bridge = "b", address = "10.0.0.2/24", hairpin = 1 })
       assert.matches('container_on_bridge%.up: missing option "netns"$',
         err{ bridge = "b", address = "10.0.0.2/24" })
-      assert.matches('container_on_bridge%.up: missing option "address" %(or "subnet"%)$',
+      assert.matches('container_on_bridge%.up: missing option "address" %(or "subnet" or "address6" or "subnet6"%)$',
         err{ netns = "x", bridge = "b" })
       assert.matches('container_on_bridge%.up: address: expected an address with a prefix length such as '
         .. '10.88.0.2/16, got "10.0.0.2"$',

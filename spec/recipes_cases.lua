@@ -49,4 +49,9 @@ return {
       return { netns = e.names[1], bridge = "br0", address = "10.77.0.2/24", gateway = "10.77.0.1",
         host_netns = e.host }
     end },
+  { title = "veth_ptp (v4 and v6 from subnets, forwarding)", recipe = "veth_ptp", env = env(),
+    opts = function(e)
+      return { netns = e.names[1], subnet = "10.1.0.0/24", subnet6 = "fd01::/64", mtu = 1450,
+        host_netns = e.host, state_dir = e.dir }
+    end },
 }

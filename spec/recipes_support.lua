@@ -100,9 +100,10 @@ function R.diff(before, after)
   return out
 end
 
---- Whether `ns` reaches `addr` with one ping (IPv6 when `addr` has a colon).
+--- Whether `ns` reaches `addr` (IPv6 when `addr` has a colon): one reply out of up to three
+-- pings within 4 s (the first may go while IPv6 link-local addresses are still tentative).
 function R.ping(ns, addr)
-  local argv = { "ping", "-q", "-c1", "-W2", addr }
+  local argv = { "ping", "-q", "-c3", "-i0.2", "-w4", addr }
   if addr:find(":", 1, true) then table.insert(argv, 2, "-6") end
   local p = assert(io.popen(("ip netns exec %s %s >/dev/null 2>&1; echo $?"):format(ns,
     table.concat(argv, " "))))

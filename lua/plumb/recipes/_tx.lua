@@ -26,7 +26,8 @@ local checkers = {
 
 --- Check option table `opts` of recipe `recipe` against its schema `options` before anything
 -- happens: a table, no unknown key, every value of its declared type, and (for `up`) every
--- required option present (an option with `alt` is satisfied by its alternative). For `down`
+-- required option present (an option with `alt`, a name or a list of names, is satisfied by
+-- any of its alternatives). For `down`
 -- and `check` only the options marked `identity` are required. Raises naming the recipe and
 -- the key (at the recipe's caller: checkopts is called by the recipe's plan, called by the
 -- verb). Keys starting with "_" that the transaction knows (`_fail_step`) are allowed.
@@ -59,9 +60,16 @@ function M.checkopts(recipe, verb, options, opts)
   end
   for _, o in ipairs(options) do
     local need = (verb == "up" and o.required) or o.identity
-    if need and opts[o.name] == nil and not (o.alt and opts[o.alt] ~= nil) then
-      error(("%s: missing option %q%s"):format(who, o.name,
-        o.alt and (" (or %q)"):format(o.alt) or ""), 4)
+    if need and opts[o.name] == nil then
+      local alts = type(o.alt) == "table" and o.alt or { o.alt }
+      local found = false
+      for _, a in ipairs(alts) do if opts[a] ~= nil then found = true end end
+      if not found then
+        local q = {}
+        for _, a in ipairs(alts) do q[#q + 1] = ("%q"):format(a) end
+        error(("%s: missing option %q%s"):format(who, o.name,
+          #q > 0 and (" (or " .. table.concat(q, " or ") .. ")") or ""), 4)
+      end
     end
   end
   return opts
@@ -276,11 +284,15 @@ function M.addr(t, h, dev, cidr, where)
   end)
 end
 
+-- a route's dst as ip prints it: host routes without their /32 or /128
+local function dst_norm(d) return (d:gsub("/32$", ""):gsub("^([%x:]+)/128$", "%1")) end
+
 --- Whether a route like `r` ({ dst =, gateway =, dev = }) is in `h`'s main table.
 local function find_route(h, r)
   local fam = (r.gateway or r.dst):find(":", 1, true) and "inet6" or "inet"
+  local dst = dst_norm(r.dst)
   for _, x in ipairs(h:routes{ family = fam } or {}) do
-    if x.dst == r.dst and x.gateway == r.gateway and (r.dev == nil or x.dev == r.dev) then
+    if dst_norm(x.dst) == dst and x.gateway == r.gateway and (r.dev == nil or x.dev == r.dev) then
       return x
     end
   end

@@ -32,7 +32,7 @@ M.options = {
     doc = "network namespace of the container (created if absent)" },
   { name = "bridge", type = "string", required = true, identity = true,
     doc = "bridge to attach to (created if absent)" },
-  { name = "address", type = "string", required = true, alt = "subnet",
+  { name = "address", type = "string", required = true, alt = { "subnet", "address6", "subnet6" },
     doc = "container address with prefix length, e.g. 10.88.0.2/16 (or --subnet)" },
   { name = "gateway", type = "string",
     doc = "gateway address, put on the bridge and used as default route (default with --subnet: its first address)" },

@@ -15,11 +15,13 @@ local M = {}
 --- The recipe module names, in order.
 M.list = {
   "container_on_bridge",
+  "veth_ptp",
 }
 
 --- One line about each recipe, by name.
 M.doc = {
   container_on_bridge = "a container on a bridge: veth pair, address, default route (Docker's bridge, CNI bridge)",
+  veth_ptp = "a routed veth: /32 in the container, host route, default via the host end (CNI ptp)",
 }
 
 --- The module of recipe `name` (raises for an unknown one).
