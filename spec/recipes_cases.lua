@@ -54,4 +54,21 @@ return {
       return { netns = e.names[1], subnet = "10.1.0.0/24", subnet6 = "fd01::/64", mtu = 1450,
         host_netns = e.host, state_dir = e.dir }
     end },
+  { title = "macvlan_pod (v4 and v6 from subnets, gateways)", recipe = "macvlan_pod", kind = "macvlan",
+    env = env(function(e)
+      if not e.h:link_get("m0") then assert(e.h:link_add{ name = "m0", kind = "veth", up = true, peer = { name = "m0p" } }) end
+    end),
+    opts = function(e)
+      return { netns = e.names[1], master = "m0", subnet = "10.2.0.0/24", subnet6 = "fd02::/64",
+        gateway6 = "fd02::1", host_netns = e.host, state_dir = e.dir }
+    end },
+  { title = "ipvlan_l3_pod (v4 and v6 from subnets), namespace there before", recipe = "ipvlan_l3_pod", kind = "ipvlan",
+    env = env(function(e)
+      if not e.h:link_get("m0") then assert(e.h:link_add{ name = "m0", kind = "veth", up = true, peer = { name = "m0p" } }) end
+      if not plumb.netns.exists(e.names[1]) then assert(plumb.netns.add(e.names[1])) end
+    end),
+    opts = function(e)
+      return { netns = e.names[1], master = "m0", subnet = "10.3.0.0/24", subnet6 = "fd03::/64",
+        host_netns = e.host, state_dir = e.dir }
+    end },
 }

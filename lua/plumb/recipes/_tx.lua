@@ -289,7 +289,7 @@ local function dst_norm(d) return (d:gsub("/32$", ""):gsub("^([%x:]+)/128$", "%1
 
 --- Whether a route like `r` ({ dst =, gateway =, dev = }) is in `h`'s main table.
 local function find_route(h, r)
-  local fam = (r.gateway or r.dst):find(":", 1, true) and "inet6" or "inet"
+  local fam = r.family or ((r.gateway or r.dst):find(":", 1, true) and "inet6" or "inet")
   local dst = dst_norm(r.dst)
   for _, x in ipairs(h:routes{ family = fam } or {}) do
     if dst_norm(x.dst) == dst and x.gateway == r.gateway and (r.dev == nil or x.dev == r.dev) then

@@ -15,12 +15,16 @@ local M = {}
 --- The recipe module names, in order.
 M.list = {
   "container_on_bridge",
+  "ipvlan_l3_pod",
+  "macvlan_pod",
   "veth_ptp",
 }
 
 --- One line about each recipe, by name.
 M.doc = {
   container_on_bridge = "a container on a bridge: veth pair, address, default route (Docker's bridge, CNI bridge)",
+  ipvlan_l3_pod = "a pod on an ipvlan in L3 mode: /32, default route through the device (CNI ipvlan)",
+  macvlan_pod = "a pod on a macvlan of a master: address, gateway route (CNI macvlan)",
   veth_ptp = "a routed veth: /32 in the container, host route, default via the host end (CNI ptp)",
 }
 
