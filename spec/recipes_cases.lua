@@ -25,6 +25,7 @@ end
 
 function Env:close()
   R.cleanup(self.names)
+  R.cleanup{ self.names[3] .. "b", self.names[3] .. "c" }
   self.sb:close()
   R.rmtree(self.dir)
 end
@@ -70,5 +71,11 @@ return {
     opts = function(e)
       return { netns = e.names[1], master = "m0", subnet = "10.3.0.0/24", subnet6 = "fd03::/64",
         host_netns = e.host, state_dir = e.dir }
+    end },
+  { title = "vxlan_overlay (two hosts, three containers, allocated addresses)", recipe = "vxlan_overlay",
+    kind = "vxlan", env = env(),
+    opts = function(e)
+      return { hosts = { e.names[1], e.names[2] }, containers = { e.names[3], e.names[3] .. "b", e.names[3] .. "c" },
+        subnet = "10.200.0.0/24", host_netns = e.host, state_dir = e.dir }
     end },
 }

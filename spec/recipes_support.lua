@@ -32,7 +32,8 @@ local function lines_of(ns, out)
   end
   for _, f in ipairs{ h:fdbs{} or {} } do
     for _, e in ipairs(f) do
-      if e.dst then out[#out + 1] = ("%s fdb %s %s dst %s"):format(tag, e.ifname, e.mac, e.dst) end
+      -- (remote VTEPs put there, not ones learned from traffic)
+      if e.dst and e.state == "permanent" then out[#out + 1] = ("%s fdb %s %s dst %s"):format(tag, e.ifname, e.mac, e.dst) end
     end
   end
   h:close()

@@ -18,6 +18,7 @@ M.list = {
   "ipvlan_l3_pod",
   "macvlan_pod",
   "veth_ptp",
+  "vxlan_overlay",
 }
 
 --- One line about each recipe, by name.
@@ -26,6 +27,7 @@ M.doc = {
   ipvlan_l3_pod = "a pod on an ipvlan in L3 mode: /32, default route through the device (CNI ipvlan)",
   macvlan_pod = "a pod on a macvlan of a master: address, gateway route (CNI macvlan)",
   veth_ptp = "a routed veth: /32 in the container, host route, default via the host end (CNI ptp)",
+  vxlan_overlay = "containers on two host namespaces joined by a VXLAN overlay (Docker overlay, flannel vxlan)",
 }
 
 --- The module of recipe `name` (raises for an unknown one).
