@@ -217,6 +217,27 @@ describe("plumb.recipes.container_on_bridge", function()
       assert.is_false(plumb.netns.exists(c[1]))
     end)
 
+    it("takes many down at once with down_all, host ends included", function()
+      local sb, c, dir = setup()
+      c[3] = testing.name("c")
+      finally(function() R.cleanup{ c[3] } end)
+      local list = {}
+      for i = 1, 3 do
+        list[i] = { netns = c[i], bridge = "br0", subnet = "10.88.0.0/16", host_netns = sb.ns, state_dir = dir }
+        assert(cob.up(list[i]))
+      end
+      assert.is_true(cob.down_all(list))
+      for i = 1, 3 do
+        assert.is_false(plumb.netns.exists(c[i]))
+        assert.is_nil(sb.h:link_get(tx.host_ifname(c[i], "eth0")))
+      end
+      assert.same({}, ipam.allocations{ subnet = "10.88.0.0/16", state_dir = dir })
+      -- and up again at once works (nothing lingers)
+      assert(cob.up(list[1]))
+      assert.is_true(cob.check(list[1]))
+      assert.is_true(cob.down(list[1]))
+    end)
+
     it("keeps a namespace that holds other devices, removing only its own", function()
       local sb, c = setup()
       local o = { netns = c[1], bridge = "br0", address = "10.88.0.2/16", host_netns = sb.ns }

@@ -66,9 +66,9 @@ describe("plumb.recipes.veth_ptp", function()
       ("missing default route via 10.1.0.1 in %s"):format(c[1]) }, d)
     assert(ptp.up(o[1]))
     assert.is_true(ptp.check(o[1]))
-    -- down: the namespaces and host ends go, the host routes with them, the addresses are released
-    assert.is_true(ptp.down(o[1]))
-    assert.is_true(ptp.down(o[2]))
+    -- down (both at once): the namespaces and host ends go, the host routes with them, the
+    -- addresses are released
+    assert.is_true(ptp.down_all(o))
     assert.is_true(ptp.down(o[2]))
     assert.is_false(plumb.netns.exists(c[1]))
     assert.is_nil(sb.h:link_get(hostif))

@@ -385,6 +385,76 @@ function M.release_netns(ns, ours, who)
   return true
 end
 
+--- Make sure the links in `names` are gone from `h`: a device whose namespace was just
+-- deleted (a veth's host end, say) lingers until the kernel's namespace cleanup, which runs
+-- asynchronously and removes the devices of many namespaces in one batch. With `wait`
+-- (seconds), poll for that first (5 ms apart); delete what is left (one grace period each).
+-- Returns true or nil, message.
+function M.links_gone(h, names, wait, who)
+  local left = {}
+  for _, n in ipairs(names) do if h:link_get(n) then left[#left + 1] = n end end
+  if wait and #left > 0 then
+    local now = plumb.core.monotonic
+    local deadline = now() + wait
+    while #left > 0 and now() < deadline do
+      os.execute("sleep 0.005")
+      local still = {}
+      for _, n in ipairs(left) do if h:link_get(n) then still[#still + 1] = n end end
+      left = still
+    end
+  end
+  for _, n in ipairs(left) do
+    local ok, err = M.link_gone(h, n, who)
+    if not ok then return nil, err end
+  end
+  return true
+end
+
+--- `down` of veth recipes, for one container or many (`plans[i]` made from `list[i]`:
+-- `ns`, `ifname`, `hostif`, `fams` with their `ipam`). One: its host end deleted first
+-- (the pair goes, one grace period), then its namespace. Many: the namespaces first, all
+-- of them, the kernel's cleanup removing their veth pairs in one batch, waited for.
+function M.veth_down(name, list, plans)
+  local who = name .. ".down"
+  local byhost = {}
+  for i, p in ipairs(plans) do
+    local hk = list[i].host_netns or ""
+    byhost[hk] = byhost[hk] or {}
+    table.insert(byhost[hk], p.hostif)
+  end
+  local function hosts(wait)
+    for hk, names in pairs(byhost) do
+      local H, e2 = plumb.open(hk ~= "" and { netns = hk } or nil)
+      if not H then return nil, who .. ": " .. e2 end
+      local ok, err = M.links_gone(H, names, wait, who)
+      H:close()
+      if not ok then return nil, err end
+    end
+    return true
+  end
+  local ok, err
+  if #plans == 1 then
+    ok, err = hosts(nil)
+    if not ok then return nil, err end
+  end
+  for _, p in ipairs(plans) do
+    ok, err = M.release_netns(p.ns, { p.ifname }, who)
+    if not ok then return nil, err end
+  end
+  ok, err = hosts(#plans > 1 and 2 or nil)
+  if not ok then return nil, err end
+  local ipam = require "plumb.ipam"
+  for _, p in ipairs(plans) do
+    for _, x in ipairs(p.fams) do
+      if x.ipam then
+        ok, err = ipam.release(x.ipam)
+        if not ok then return nil, who .. ": " .. err end
+      end
+    end
+  end
+  return true
+end
+
 --- Delete link `dev` in `h` if present. Returns true or nil, message.
 function M.link_gone(h, dev, who)
   local ok, err, code = h:link_del(dev)
