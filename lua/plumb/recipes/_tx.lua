@@ -313,6 +313,20 @@ function M.route(t, h, r, name)
   end)
 end
 
+--- The first line of /proc/sys file `path` as seen from namespace `ns` (nil: the current
+-- one; /proc/sys/net shows the namespace of whoever opens it).
+function M.read_sysctl(ns, path)
+  local function go()
+    local f = io.open(path)
+    if not f then return nil end
+    local v = f:read("l")
+    f:close()
+    return v
+  end
+  if ns then return plumb.netns.run(ns, go) end
+  return go()
+end
+
 --- Step: write `value` to /proc/sys file `path` in the host side's namespace, when
 -- different (the old value comes back on undo).
 function M.sysctl(t, path, value)
@@ -471,6 +485,7 @@ Diff.__index = Diff
 --- A list of differences for `check` (strings such as "missing device eth0 in c1").
 function M.diffs() return setmetatable({}, Diff) end
 
+--- Add a difference, formatted like string.format.
 function Diff:add(fmt, ...) self[#self + 1] = fmt:format(...) end
 
 --- true, or nil and the differences.

@@ -250,11 +250,7 @@ function M.check(opts)
     end
   end
   if opts.ip_forward then
-    local v = (opts.host_netns and plumb.netns.run(opts.host_netns, function()
-      local f = io.open("/proc/sys/net/ipv4/ip_forward") local s = f and f:read("l") if f then f:close() end return s
-    end)) or (function()
-      local f = io.open("/proc/sys/net/ipv4/ip_forward") local s = f and f:read("l") if f then f:close() end return s
-    end)()
+    local v = tx.read_sysctl(opts.host_netns, "/proc/sys/net/ipv4/ip_forward")
     if v ~= "1" then d:add("ip_forward is %s (want 1)", tostring(v)) end
   end
   H:close()
