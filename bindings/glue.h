@@ -77,6 +77,8 @@ extern const luaL_Reg pl_lua_route_methods[];
 void pl_lua_route_open(lua_State *L);
 extern const luaL_Reg pl_lua_ip_methods[];
 extern const luaL_Reg pl_lua_bridge_methods[];
+/* Add the fs_* functions (bindings/fs.c: state files for plumb.ipam) to the table on top. */
+void pl_lua_fs_open(lua_State *L);
 
 /* Module functions (not handle methods). */
 int pl_lua_link_fields(lua_State *L);

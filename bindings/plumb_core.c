@@ -371,6 +371,7 @@ LUAMOD_API int luaopen_plumb_core(lua_State *L)
 	lua_pop(L, 1);
 	pl_lua_route_open(L);
 	luaL_newlib(L, core_funcs);
+	pl_lua_fs_open(L);
 	lua_pushliteral(L, PL_VERSION);
 	lua_setfield(L, -2, "_VERSION");
 	/* The handle methods, so plumb/init.lua can add Lua-written ones beside them. */

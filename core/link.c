@@ -716,6 +716,38 @@ static int pl_link_finish(struct pl_sock *s, int nsfd, const char *name, int up,
 	return rc;
 }
 
+/* Delete link @name in the netns of @nsfd (-1: the socket's): undo a creation whose finishing
+ * steps failed, so that link_add is all or nothing. @e keeps the first failure; a failed undo
+ * is added to its message. A veth goes with both its ends. */
+static void pl_link_undo(struct pl_sock *s, int nsfd, const char *name, struct pl_err *e)
+{
+	struct pl_sock ps, *use = s;
+	struct ifinfomsg *ifi;
+	struct pl_err e2;
+	struct pl_req u;
+	int rc = -1;
+
+	if (nsfd >= 0) {
+		if (pl_sock_open_fd(&ps, nsfd, &e2) < 0)
+			goto out;
+		use = &ps;
+	}
+	pl_req_start(&u, use, RTM_DELLINK, 0, "link_add", name);
+	ifi = pl_req_extra(&u, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	rc = pl_req_put_str(&u, IFLA_IFNAME, name, &e2);
+	if (rc == 0)
+		rc = pl_talk(&u, NULL, NULL, &e2);
+	if (use != s)
+		pl_sock_close(&ps);
+out:
+	if (rc < 0) {
+		size_t n = strlen(e->msg);
+
+		snprintf(e->msg + n, sizeof(e->msg) - n, " (and %s was left: %s)", name, e2.msg);
+	}
+}
+
 int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 {
 	const struct pl_link_kind *lk;
@@ -757,10 +789,15 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
 	}
-	if (rc == 0 && alias.kind == PL_V_STR && alias.len)
+	if (rc < 0)
+		goto out;
+	/* Created: from here a failure removes the link again (all or nothing). */
+	if (alias.kind == PL_V_STR && alias.len)
 		rc = pl_link_finish(s, nsfd, name.s, 0, alias.s, e);
 	if (rc == 0 && r.peer_up)
 		rc = pl_link_finish(s, r.peer_nsfd, r.peer_name, 1, NULL, e);
+	if (rc < 0)
+		pl_link_undo(s, nsfd, name.s, e);
 out:
 	pl_req_done(&r);
 	return rc;
