@@ -156,8 +156,8 @@ function M.route_ensure(h, opts)
   end
   -- The request as the kernel would get it, reported as a record: names, addresses and
   -- devices come out in the same form as in the records they are compared with.
-  local ok, want, key, code = pcall(core_methods._route_spec, h, opts)
-  if not ok then error(want, 2) end   -- raised by C under pcall: no position of its own
+  local valid, want, key, code = pcall(core_methods._route_spec, h, opts)
+  if not valid then error(want, 2) end   -- raised by C under pcall: no position of its own
   if want == false then error(key, 2) end
   if not want then return nil, key, code end
   local metric = key.metric
