@@ -44,7 +44,8 @@ describe("link_ensure()", function()
         core.link_fields("bridge_port").hairpin)
       assert.same({}, core.link_fields("veth"))
       assert.equal("bridge", core.port_keys().bridge_port)
-      assert.has_error(function() core.link_fields("nosuch") end)
+      assert.has_error(function() core.link_fields("nosuch") end,
+        'link_fields: unknown link kind or port key "nosuch"')
     end)
   end)
 
@@ -74,7 +75,7 @@ describe("link_ensure()", function()
       local ok, err, code = h:link_ensure{ name = "v1", kind = "veth", peer = { name = "v1p" },
                                            bridge_port = { hairpin = true } }
       assert.is_nil(ok)
-      assert.equal("link_set v1: bridge_port: not a port of a bridge", err)
+      assert.equal("link_ensure v1: bridge_port: not a port of a bridge", err)
       assert.equal(EOPNOTSUPP, code)
       assert.is_nil((h:link_get("v1")))
       assert.is_nil((h:link_get("v1p")))
@@ -84,7 +85,7 @@ describe("link_ensure()", function()
       local sb <close> = testing.sandbox()
       local ok, err, code = sb.h:link_ensure{ name = "v0", kind = "veth", master = "nope" }
       assert.is_nil(ok)
-      assert.equal('link_add v0: master nope: No such device', err)
+      assert.equal('link_ensure v0: master nope: No such device', err)
       assert.equal(ENODEV, code)
       assert.is_nil((sb.h:link_get("v0")))
     end)
@@ -295,7 +296,8 @@ describe("link_ensure()", function()
       assert.has_error(function() h:link_ensure{ name = "v0", kind = "veth", netns = "x" } end,
         "link_ensure: netns: not supported (open a handle in that namespace and ensure the "
         .. "link there)")
-      assert.has_error(function() h:link_ensure{ name = "br0", kind = "bridge", mtu = "big" } end)
+      assert.has_error(function() h:link_ensure{ name = "br0", kind = "bridge", mtu = "big" } end,
+        "link_ensure: mtu: expected an integer, got string")
     end)
   end)
 
