@@ -400,7 +400,7 @@ static int l_kinds(lua_State *L)
  * kernel flagged them NLM_F_DUMP_INTR). Not part of the API. */
 static int l_stats(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "_stats");
 
 	lua_createtable(L, 0, 1);
 	lua_pushinteger(L, (lua_Integer)h->s.dump_restarts);
