@@ -231,6 +231,11 @@ function M.netns(t, ns)
   end)
 end
 
+--- Whether array `list` (may be nil) holds `x`.
+-- @function has
+-- @tparam[opt] table list
+-- @param x
+-- @treturn boolean
 local function has(list, x)
   for _, v in ipairs(list or {}) do if v == x then return true end end
   return false

@@ -36,4 +36,27 @@ local M = pod.make{
   mode_of = function(opts) return opts.mode or "l3" end,
 }
 
+
+--- Make the pod on an ipvlan (L3) as the options say: see the module's description and `options`.
+-- Transactional: on failure everything this call made is removed and the error names the step.
+-- @function up
+-- @tparam table opts the options (`options` lists them: required ones first)
+-- @treturn table a CNI-shaped result: `interfaces`, `ips`, `routes`
+-- @return[2] nil, message naming the failed step, errno
+
+--- Remove what `up` made (the namespace when nothing else is in it); absent is success.
+-- @function down
+-- @tparam table opts the identity options (`netns`, `ifname`)
+-- @treturn true
+-- @return[2] nil, message, errno
+
+--- Compare the live state with what `up` would make.
+-- @function check
+-- @tparam table opts the same options as `up`
+-- @treturn true when everything matches
+-- @return[2] nil, a list of differences (strings such as "missing address 10.1.0.5/32 on eth0")
+
+--- The option table's description, in order: `{ name =, type =, required =, doc = }` each.
+-- @table options
+
 return M
