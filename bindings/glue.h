@@ -81,5 +81,6 @@ extern const luaL_Reg pl_lua_bridge_methods[];
 /* Module functions (not handle methods). */
 int pl_lua_link_fields(lua_State *L);
 int pl_lua_port_keys(lua_State *L);
+int pl_lua_term(lua_State *L);		/* term.c: the REPL's terminal helpers */
 
 #endif

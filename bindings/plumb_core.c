@@ -337,6 +337,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "monotonic", l_monotonic },
 	{ "link_fields", pl_lua_link_fields },
 	{ "port_keys", pl_lua_port_keys },
+	{ "term", pl_lua_term },
 	{ NULL, NULL },
 };
 
