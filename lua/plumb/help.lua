@@ -109,7 +109,7 @@ function help.text(plumb, what)
   local v = help.verbs[n]
   if not v then return n .. ": no help yet (see docs/)" end
   local call = v[1]
-  if not call:match("^plumb%.") and not call:match("^for ") then call = "plumb." .. call .. "   or   h:" .. call end
+  if not call:match("^plumb%.") and not call:match("^for ") then call = "plumb." .. call .. "\n  h:" .. call end
   return n .. ": " .. v[2] .. "\n  " .. call
 end
 
