@@ -5,6 +5,8 @@ local root = assert(os.getenv("PLUMB_ROOT"))
 local build = os.getenv("PLUMB_BUILD") or "build"
 M.root = root
 M.cmd = ("PLUMB_BUILD=%s %s/scripts/plumb"):format(build, root)
+M.script = root .. "/scripts/plumb"
+M.build = build
 
 local function slurp(path)
   local f = assert(io.open(path))
@@ -16,10 +18,12 @@ end
 
 --- Run `plumb ARGS` (a shell word string); returns status, stdout, stderr.
 -- @tparam string args
--- @tparam[opt] string prefix shell text put before the command (environment, lua5.4 -e ...)
-function M.run(args, prefix)
+-- @tparam[opt] string env shell text put before the command (VAR=value ...)
+-- @tparam[opt] string lua the interpreter and its options (`lua5.4 -e "..."`)
+function M.run(args, env, lua)
   local out, err = os.tmpname(), os.tmpname()
-  local _, how, code = os.execute(("%s %s %s </dev/null >%s 2>%s"):format(prefix or "", M.cmd, args, out, err))
+  local cmd = lua and ("PLUMB_BUILD=%s %s %s"):format(M.build, lua, M.script) or M.cmd
+  local _, how, code = os.execute(("%s %s %s </dev/null >%s 2>%s"):format(env or "", cmd, args, out, err))
   if how == "signal" then code = 128 + code end
   return code, slurp(out), slurp(err)
 end
