@@ -111,7 +111,13 @@ local function recipe_help(r, name)
     elseif o.type == "integer" then f = f .. " N"
     elseif o.type == "list" then f = f .. " A,B,..."
     else f = f .. " " .. o.name:upper() end
-    lines[#lines + 1] = ("  %-28s %s%s"):format(f, o.doc or "", o.required and " (required)" or "")
+    local req = ""
+    if o.required then
+      local alts = {}
+      for _, a in ipairs(type(o.alt) == "table" and o.alt or {}) do alts[#alts + 1] = flag_name(a) end
+      req = #alts > 0 and (" (required, or " .. table.concat(alts, " or ") .. ")") or " (required)"
+    end
+    lines[#lines + 1] = ("  %-28s %s%s"):format(f, o.doc or "", req)
   end
   return table.concat(lines, "\n")
 end
@@ -456,12 +462,14 @@ local function cmd_recipe(r, name, args)
   if not o then return 0 end
   local json = cli_only.json and o.json
   if cli_only.json then o.json = nil end
-  if verb == "up" then
-    for _, opt in ipairs(mod.options or {}) do
-      -- an address may be replaced by a subnet everywhere (DESIGN.md "Recipes")
-      if opt.required and o[opt.name] == nil and not (opt.name == "address" and o.subnet ~= nil) then
-        mistake("%s: missing %s", who, flag_name(opt.name))
-      end
+  for _, opt in ipairs(mod.options or {}) do
+    -- `up` needs every required option; `down` and `check` those naming the object
+    -- (`identity`). An option may be replaced by one of its alternatives (`alt`), and an
+    -- address by a subnet everywhere (DESIGN.md "Recipes").
+    local given = o[opt.name] ~= nil or (opt.name == "address" and o.subnet ~= nil)
+    for _, a in ipairs(type(opt.alt) == "table" and opt.alt or {}) do given = given or o[a] ~= nil end
+    if opt.required and not given and (verb == "up" or opt.identity) then
+      mistake("%s: missing %s", who, flag_name(opt.name))
     end
   end
   local res, err = lib(who, mod[verb], o)

@@ -275,7 +275,11 @@ local function readline_reader(RL, term, env)
     return line
   end
   function r.add(chunk)
-    if chunk:match("%S") then RL.add_history(chunk) end
+    if not chunk:match("%S") then return end
+    -- the history file holds one entry a line: a multi-line chunk is kept on one line
+    -- where that does not change its meaning (no comment, no long string)
+    if not chunk:find("--", 1, true) and not chunk:find("%[=*%[") then chunk = chunk:gsub("\n", " ") end
+    RL.add_history(chunk)
   end
   function r.close()
     if histfile ~= "" then RL.save_history() end

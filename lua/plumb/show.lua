@@ -15,6 +15,8 @@ local order = {
   "info_slave_data", "family", "local", "prefixlen", "scope", "label", "valid_life_time",
   "preferred_life_time", "type", "dst", "gateway", "dev", "table", "protocol", "prefsrc",
   "metric", "nexthops", "priority", "src", "srclen", "dstlen", "lladdr", "state", "mac", "vlan",
+  -- CNI results
+  "cniVersion", "interfaces", "ips", "routes", "name", "sandbox", "interface", "gw",
 }
 local rank = {}
 for i, k in ipairs(order) do rank[k] = i end
@@ -325,7 +327,12 @@ function show.bridge_lines(bridges, ports_of)
   local out = { "bridge name\tbridge id\t\tSTP enabled\tinterfaces" }
   for _, b in ipairs(bridges) do
     local d = b.linkinfo and b.linkinfo.info_data or {}
-    local id = (d.bridge_id or ""):gsub(":", "")
+    -- ip prints the id's bytes without leading zeros ("8000.9a:9:98:..."); brctl pads them
+    local prio, mac = (d.bridge_id or ""):match("^(%x+)%.(.*)$")
+    local id = ""
+    if prio then
+      id = prio .. "." .. mac:gsub("%x+", function(x) return ("%02x"):format(tonumber(x, 16)) end):gsub(":", "")
+    end
     local stp = (d.stp_state and d.stp_state ~= 0) and "yes" or "no"
     local ports = ports_of(b.ifname)
     local line = fmt("%s\t\t%s\t%s\t\t%s", b.ifname, id, stp, ports[1] or "")
