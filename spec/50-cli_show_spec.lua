@@ -60,6 +60,14 @@ describe("plumb show", function()
     assert.same(want, plumb_show("routes"))
   end)
 
+  it("routes of another table, or all of them, as ip route show table", function()
+    local _ <close> = fresh()
+    cli.sh(("ip -n %s route add 10.5.0.0/16 dev br0 table 100"):format(sb.ns))
+    assert.same(ip("ip -n NS route show table 100"), plumb_show("routes --table 100"))
+    -- `table all` is the one listing for which ip itself shows both families
+    assert.same(ip("ip -n NS route show table all"), plumb_show("routes --table all"))
+  end)
+
   it("neighs as ip neigh", function()
     local _ <close> = fresh()
     assert.same(ip("ip -n NS neigh"), plumb_show("neighs"))

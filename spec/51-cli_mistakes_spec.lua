@@ -7,7 +7,9 @@ describe("plumb command mistakes", function()
   testing.leakcheck()
 
   local cases = {
+    { "", "missing command (see plumb --help)" },
     { "frob", 'unknown command "frob" (see plumb --help)' },
+    { "show routes --table nosuchtable", 'show routes: routes: table: unknown table "nosuchtable" (not in rt_tables)' },
     { "--frob", 'unknown option "--frob" (see plumb --help)' },
     { "--version x", 'unexpected argument "x"', prefix = "--version: " },
     { "show", "show: missing what to show (links, addrs, routes, neighs, rules, fdb, vlans, bridges, ports)" },

@@ -83,6 +83,7 @@ variables that stay defined; `=expr` or a bare expression prints its value; help
 the verbs. Ctrl-C abandons the line (or interrupts running code), Ctrl-D leaves.]],
   show = [[
 usage: plumb show links|addrs|routes|neighs|rules|fdb|vlans [--netns NS] [--json] [--details]
+       plumb show routes [--table main|local|all|N] ...
        plumb show bridges [NAME] [--netns NS] [--json]
        plumb show ports [--master BR] [--netns NS] [--json] [--details]
 Brief columns by default: links as `ip -br link`, addrs as `ip -br addr`, routes as
@@ -275,9 +276,12 @@ function shows.addrs(h, o)
 end
 
 function shows.routes(h, o)
-  local list = get(h, "routes", { family = "inet" })
-  for _, r in ipairs(get(h, "routes", { family = "inet6" })) do list[#list + 1] = r end
-  print_records(list, o, function(l) return map(l, show.route_line) end)
+  local t = o.table and (math.tointeger(tonumber(o.table)) or o.table)
+  local list, err = lib("show routes", h.routes, h, { family = "inet", table = t })
+  if not list then failure(err) end
+  for _, r in ipairs(get(h, "routes", { family = "inet6", table = t })) do list[#list + 1] = r end
+  local one = t ~= nil and t ~= "all"
+  print_records(list, o, function(l) return map(l, function(r) return show.route_line(r, one) end) end)
 end
 
 local function is_noarp(n)
@@ -350,6 +354,7 @@ local function cmd_show(args)
   end
   local flags = { netns = "string", json = "boolean", details = "boolean" }
   if what == "ports" then flags.master = "string" end
+  if what == "routes" then flags.table = "string" end
   local o, pos = parse(args, 3, { who = "show " .. what, flags = flags, max = what == "bridges" and 1 or 0,
     help = helps.show })
   if not o then return 0 end
@@ -490,7 +495,8 @@ end
 
 local function dispatch(args)
   local cmd = args[1]
-  if cmd == nil or cmd == "-h" or cmd == "--help" or cmd == "help" then
+  if cmd == nil then mistake("missing command (see plumb --help)") end
+  if cmd == "-h" or cmd == "--help" or cmd == "help" then
     say(main_help())
     return 0
   elseif cmd == "--version" or cmd == "version" then

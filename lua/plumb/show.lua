@@ -207,15 +207,16 @@ end
 
 --- A route as `ip route` prints it.
 -- @tparam table r a route record
+-- @tparam[opt] boolean one_table leave out "table T" (ip does for `show table T`)
 -- @treturn string
-function show.route_line(r)
+function show.route_line(r, one_table)
   local w = {}
   if r.type and r.type ~= "unicast" then w[#w + 1] = r.type end
   w[#w + 1] = r.dst or "default"
   if r.src and r.srclen then w[#w + 1] = "from " .. r.src .. "/" .. r.srclen end
   if r.tos and r.tos ~= 0 then w[#w + 1] = "tos " .. tostring(r.tos) end
   nexthop_words(w, r)
-  if r.table and r.table ~= "main" then w[#w + 1] = "table " .. r.table end
+  if r.table and r.table ~= "main" and not one_table then w[#w + 1] = "table " .. r.table end
   if r.protocol and r.protocol ~= "boot" then w[#w + 1] = "proto " .. r.protocol end
   if r.scope and r.scope ~= "global" and r.scope ~= "universe" then w[#w + 1] = "scope " .. r.scope end
   if r.prefsrc then w[#w + 1] = "src " .. r.prefsrc end
@@ -378,7 +379,7 @@ function show.brief(list)
   if kind == "addr" then return show.addr_lines(nil, list) end
   if kind == "vlan" then return show.vlan_lines(list) end
   local out = {}
-  for i, r in ipairs(list) do out[i] = line_of[kind](r) end
+  for i, r in ipairs(list) do out[i] = (line_of[kind](r)) end
   return out
 end
 
