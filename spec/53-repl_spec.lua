@@ -86,6 +86,31 @@ describe("plumb repl", function()
     assert(ok, out)
   end)
 
+  it("prints one record as an indented table and a list of records in columns", function()
+    local ok, out = session{ { "expect", "> " }, { "send", "=plumb.link_get('lo')\r" },
+      { "expect", "\\{\\s+ifindex = 1,\\s+ifname = \"lo\",\\s+flags = \\{ \"LOOPBACK\"" },
+      { "send", "=plumb.addrs{ dev = 'lo' }\r" }, { "expect", "lo +127.0.0.1/8 ::1/128" },
+      { "send", "=plumb.link_add{ name = 'lo' , kind = 'dummy' }\r" }, { "expect", "nil\tlink_add lo: File exists\t17" },
+      { "send", "plumb.link_add{ name = 'x', kind = 'dummy', mut = 1 }\r" },
+      { "expect", "\\slink_add: unknown option \"mut\"" }, { "send", "\4" } }
+    assert(ok, out)
+  end)
+
+  it("recalls a multi-line chunk as one history entry", function()
+    if not have_rl then pending("lua-readline is not installed") return end
+    local ok, out, hist = session{ { "expect", "> " }, { "send", "for i = 1, 2 do\r" }, { "expect", ">> " },
+      { "send", "print(i + 100) end\r" }, { "expect", "102" }, { "send", "\27[A\r" }, { "expect", "101\\s+102" },
+      { "send", "\4" } }
+    assert(ok, out)
+    assert.equal("for i = 1, 2 do print(i + 100) end\n", hist)
+  end)
+
+  it("reads piped input plainly, without prompts' echo", function()
+    local out = cli.sh(("printf 'local a = 20\\nfor i = 1, 2 do\\na = a + i end\\n=a\\n' | PLUMB_BUILD=%s %s repl")
+      :format(cli.build, cli.script))
+    assert.matches("\n> > >> > 23\n> \n$", out)
+  end)
+
   it("works plainly without readline", function()
     local ok, out = session({ { "expect", "> " }, { "send", "local t = { 1,\r" }, { "expect", ">> " },
       { "send", "2 }\r" }, { "expect", "> " }, { "send", "=#t\r" }, { "expect", "2" },

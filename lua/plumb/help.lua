@@ -101,6 +101,7 @@ function help.text(plumb, what)
       out[#out + 1] = ("  %-15s %s"):format(n, v and v[2] or "(see docs/)")
     end
     out[#out + 1] = ""
+    out[#out + 1] = "In the REPL, show(v) prints a value the way results are printed (records in columns)."
     out[#out + 1] = "Failures return nil, message, errno; misuse raises. Ctrl-C abandons a line, Ctrl-D leaves."
     return table.concat(out, "\n")
   end

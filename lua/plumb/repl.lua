@@ -232,7 +232,7 @@ local function plain_reader(term)
         return nil
       end
       if data == "" then
-        if buf == "" then return nil end
+        if buf == "" then io.stdout:write("\n") return nil end
         local line = buf
         buf = ""
         return line
@@ -274,12 +274,14 @@ local function readline_reader(RL, term, env)
     if line == nil then io.stdout:write("\n") end
     return line
   end
+  local last
   function r.add(chunk)
     if not chunk:match("%S") then return end
     -- the history file holds one entry a line: a multi-line chunk is kept on one line
     -- where that does not change its meaning (no comment, no long string)
     if not chunk:find("--", 1, true) and not chunk:find("%[=*%[") then chunk = chunk:gsub("\n", " ") end
-    RL.add_history(chunk)
+    if chunk ~= last then RL.add_history(chunk) end
+    last = chunk
   end
   function r.close()
     if histfile ~= "" then RL.save_history() end
@@ -360,7 +362,8 @@ function repl.run()
         if r[1] then
           print_values(table.pack(table.unpack(r, 2, r.n)))
         else
-          print(r[2])
+          -- misuse raised inside plumb's own Lua files: the message, not where in plumb
+          print((tostring(r[2]):gsub("^[^:\n]*plumb/[%w_/]+%.lua:%d+: ", "")))
         end
       end
     end
