@@ -9,9 +9,11 @@
  * Only one REPL per process uses it (the plumb command's); nothing else in plumb.core does.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,7 +141,93 @@ static int t_isatty(lua_State *L)
 	return 1;
 }
 
+/*
+ * term.readline_quiet(): tell the GNU readline already in this process (the one lua5.4 links,
+ * or lua-readline's) not to install signal handlers of its own (rl_catch_signals = 0) and to
+ * read keys through term_getc, so a Ctrl-C always reaches term.c's handler and readline
+ * returns at once: readline's own SIGINT path (free the line state, re-send the signal, carry
+ * on reading) runs inside a C call the REPL cannot interrupt cleanly, and its read() would
+ * block again after the terminal discarded the pending input. Both are public readline
+ * variables. Returns whether readline was found. Loads nothing.
+ */
+typedef int term_getc_fn(FILE *);
+
+/* readline's rl_getc_function: one byte from the terminal; a SIGINT before or during the read
+ * gives Ctrl-G (readline's "abort": nothing typed is kept or executed) so that readline
+ * returns and the REPL sees the interrupt, instead of blocking in read() again. */
+static int term_getc(FILE *f)
+{
+	unsigned char c;
+	ssize_t n;
+
+	for (;;) {
+		if (term_caught)
+			return 7;
+		/* fd 0: lua-readline may have closed the stream f already (see below) */
+		(void)f;
+		n = read(0, &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0 || errno != EINTR)
+			return EOF;
+	}
+}
+
+static void *term_rlsym(const char *name)
+{
+	static const char *const libs[] = { "libreadline.so.8", "libreadline.so", NULL };
+	void *p = NULL;
+	size_t i;
+
+	for (i = 0; libs[i] && !p; i++) {
+		void *h = dlopen(libs[i], RTLD_LAZY | RTLD_NOLOAD);
+
+		if (h) {
+			p = dlsym(h, name);
+			dlclose(h);	/* NOLOAD: only drops the reference just taken */
+		}
+	}
+	return p ? p : dlsym(RTLD_DEFAULT, name);
+}
+
+static int t_readline_quiet(lua_State *L)
+{
+	int *catch_signals = term_rlsym("rl_catch_signals");
+	term_getc_fn **getc_fn = term_rlsym("rl_getc_function");
+
+	if (catch_signals)
+		*catch_signals = 0;
+	if (getc_fn)
+		*getc_fn = term_getc;
+	lua_pushboolean(L, catch_signals && getc_fn);
+	return 1;
+}
+
+/*
+ * term.readline_abandon(): give up the line being edited after a Ctrl-C, the way CPython's
+ * readline module does: free the line's state and leave callback mode, restoring the
+ * terminal. It must run before lua-readline's handler_remove, which closes readline's
+ * stream first and would then have readline write its terminal reset to a closed FILE.
+ */
+static int t_readline_abandon(lua_State *L)
+{
+	void (*free_line_state)(void) = (void (*)(void))term_rlsym("rl_free_line_state");
+	void (*sigcleanup)(void) = (void (*)(void))term_rlsym("rl_callback_sigcleanup");
+	void (*remove)(void) = (void (*)(void))term_rlsym("rl_callback_handler_remove");
+
+	if (free_line_state)
+		free_line_state();
+	if (sigcleanup)
+		sigcleanup();
+	if (remove)
+		remove();
+	lua_pushboolean(L, remove != NULL);
+	return 1;
+}
+
 static const luaL_Reg term_funcs[] = {
+	{ "readline_abandon", t_readline_abandon },
+	{ "readline_quiet", t_readline_quiet },
 	{ "sigint", t_sigint },
 	{ "arm", t_arm },
 	{ "caught", t_caught },

@@ -249,6 +249,8 @@ local function readline_reader(RL, term, env)
   local r = { editing = true }
   local histfile = history_file()
   RL.set_options{ histfile = histfile, auto_add = false, keeplines = 1000, completion = true }
+  -- Ctrl-C goes to term.c's handler only, never through readline's own signal handling
+  r.quiet = term.readline_quiet()
   if RL.set_readline_name then RL.set_readline_name("plumb") end
   RL.set_complete_function(function(line, from, to)
     RL.set_completion_append_character("")
@@ -263,7 +265,9 @@ local function readline_reader(RL, term, env)
     end)
     while not got do
       if not term.wait(0) then
-        if RL.sigcleanup then RL.sigcleanup() end
+        -- readline's own cleanup first (it still writes to the terminal), then lua-readline's
+        -- (which closes its stream)
+        if not term.readline_abandon() and RL.sigcleanup then RL.sigcleanup() end
         RL.handler_remove()
         io.stdout:write("^C\n")
         io.stdout:flush()
