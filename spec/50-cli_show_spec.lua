@@ -142,6 +142,8 @@ describe("plumb show", function()
       assert.equal(0, code)
       local got = assert(show.json_decode(out))
       if what[1] == "rules" then got = { table.unpack(got, 1, #what[2]) } end
+      -- link-local IPv6 addresses stop being tentative when DAD ends, between the two reads
+      for _, list in ipairs{ got, what[2] } do for _, a in ipairs(list) do a.tentative = nil end end
       assert.same(what[2], got, what[1])
     end
     local code, out = cli.run(("show routes --json --netns %s"):format(sb.ns))
