@@ -110,5 +110,6 @@ void pl_lua_fs_open(lua_State *L);
 int pl_lua_link_fields(lua_State *L);
 int pl_lua_port_keys(lua_State *L);
 int pl_lua_describe(lua_State *L);
+int pl_lua_term(lua_State *L);		/* term.c: the REPL's terminal helpers */
 
 #endif

@@ -445,6 +445,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "port_keys", pl_lua_port_keys },
 	{ "describe", pl_lua_describe },
 	{ "_stats", l_stats },
+	{ "term", pl_lua_term },
 	{ NULL, NULL },
 };
 
