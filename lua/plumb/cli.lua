@@ -393,7 +393,9 @@ local function cmd_netns(args)
       help = helps.netns })
     if not o then return 0 end
     local okc, ok, err = pcall(plumb.netns[verb], pos[1])
-    if not okc then mistake("%s: %s %q", who, clean(ok), pos[1]) end
+    -- the library names itself and the argument ("netns.add: name: ..."): the command says
+    -- "netns add" already
+    if not okc then mistake("%s: %s", who, (clean(ok):gsub("^netns%.%a+: name: ", ""))) end
     if not ok then failure(err) end
     return 0
   elseif verb == "exec" then
