@@ -36,6 +36,7 @@ LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
 .PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
+.PHONY: fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
 all: $(MODULE) $(LIB)
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
@@ -76,6 +77,52 @@ check-vm: deps-vm all $(TEST_THREADS)
 	@echo "check-vm: Debian's 6.1 kernel in QEMU; specs tagged #large are left out for size"
 	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run --exclude-tags=large $(BUSTED_ARGS)
 
+# Fuzzing (tests/fuzz/README.md). fuzz-parse: clang's libFuzzer on the reply parsers for
+# FUZZ_TIME seconds over the corpus in the repo (new inputs go to build-fuzz/corpus-parse);
+# fuzz-parse-long: the same for FUZZ_LONG_TIME; fuzz-capture: new seeds from the kernel, in a
+# throwaway namespace. fuzz-api: random calls of every function of the Lua module, in a
+# sandbox namespace (FUZZ_CALLS calls, FUZZ_SEED), fuzz-api-long: FUZZ_LONG_CALLS of them.
+FUZZ_CC    ?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+FUZZ_LONG_TIME ?= 3600
+FUZZ_JOBS  ?= 1
+FUZZ_ARGS  ?=
+FUZZ_CALLS ?= 50000
+FUZZ_LONG_CALLS ?= 1000000
+FUZZ_SEED  ?= 9
+FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=gnu11 -O1 -g $(filter-out -Werror,$(WARN)) $(FUZZ_SANFLAGS) $(DEPS_CFLAGS)
+FUZZ_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out core/nl.c,$(CORE_SRC)))
+FUZZ_PARSE := $(FUZZ_BUILD)/fuzz-parse
+FUZZ_PARSE_RUN = mkdir -p $(FUZZ_BUILD)/corpus-parse && $(FUZZ_PARSE) -jobs=$(FUZZ_JOBS) \
+	-workers=$(FUZZ_JOBS) -dict=tests/fuzz/parse.dict -max_len=65536 -timeout=10 \
+	-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 $(FUZZ_ARGS) \
+	$(FUZZ_BUILD)/corpus-parse tests/fuzz/corpus/parse
+
+$(FUZZ_BUILD)/obj/%.o: %.c core/plumb.h core/kind.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_PARSE): tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
+
+$(FUZZ_BUILD)/fuzz-capture: tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DPL_FUZZ_CAPTURE -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
+
+fuzz-parse: deps $(FUZZ_PARSE)
+	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_TIME)
+fuzz-parse-long: deps $(FUZZ_PARSE)
+	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_LONG_TIME)
+fuzz-capture: deps $(FUZZ_BUILD)/fuzz-capture
+	sh tests/fuzz/capture.sh $(FUZZ_BUILD)/fuzz-capture tests/fuzz/corpus/parse
+
+fuzz-api: deps all
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh tests/fuzz/api-run $(FUZZ_CALLS) $(FUZZ_SEED)
+fuzz-api-long: deps all
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh tests/fuzz/api-run $(FUZZ_LONG_CALLS) $(FUZZ_SEED)
+
 demo: deps all
 	sh scripts/demo
 
@@ -99,4 +146,4 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libplumb.a $(DESTDIR)$(INCDIR)/plumb
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
