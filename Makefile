@@ -119,9 +119,11 @@ fuzz-capture: deps $(FUZZ_BUILD)/fuzz-capture
 	sh tests/fuzz/capture.sh $(FUZZ_BUILD)/fuzz-capture tests/fuzz/corpus/parse
 
 fuzz-api: deps all
-	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh tests/fuzz/api-run $(FUZZ_CALLS) $(FUZZ_SEED)
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) FUZZ_LAST=$(BUILD)/fuzz-api-last \
+		sh tests/fuzz/api-run $(FUZZ_CALLS) $(FUZZ_SEED) || { cat $(BUILD)/fuzz-api-last; exit 1; }
 fuzz-api-long: deps all
-	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh tests/fuzz/api-run $(FUZZ_LONG_CALLS) $(FUZZ_SEED)
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) FUZZ_LAST=$(BUILD)/fuzz-api-last \
+		sh tests/fuzz/api-run $(FUZZ_LONG_CALLS) $(FUZZ_SEED) || { cat $(BUILD)/fuzz-api-last; exit 1; }
 
 demo: deps all
 	sh scripts/demo
