@@ -36,7 +36,7 @@ LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
 .PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
-.PHONY: fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
+.PHONY: deps-fuzz fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
 all: $(MODULE) $(LIB)
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
@@ -86,7 +86,6 @@ FUZZ_CC    ?= clang
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 FUZZ_LONG_TIME ?= 3600
-FUZZ_JOBS  ?= 1
 FUZZ_ARGS  ?=
 FUZZ_CALLS ?= 50000
 FUZZ_LONG_CALLS ?= 1000000
@@ -95,8 +94,7 @@ FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -f
 FUZZ_CFLAGS = -std=gnu11 -O1 -g $(filter-out -Werror,$(WARN)) $(FUZZ_SANFLAGS) $(DEPS_CFLAGS)
 FUZZ_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out core/nl.c,$(CORE_SRC)))
 FUZZ_PARSE := $(FUZZ_BUILD)/fuzz-parse
-FUZZ_PARSE_RUN = mkdir -p $(FUZZ_BUILD)/corpus-parse && $(FUZZ_PARSE) -jobs=$(FUZZ_JOBS) \
-	-workers=$(FUZZ_JOBS) -dict=tests/fuzz/parse.dict -max_len=65536 -timeout=10 \
+FUZZ_PARSE_RUN = mkdir -p $(FUZZ_BUILD)/corpus-parse && $(FUZZ_PARSE) -dict=tests/fuzz/parse.dict -max_len=65536 -timeout=10 \
 	-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 $(FUZZ_ARGS) \
 	$(FUZZ_BUILD)/corpus-parse tests/fuzz/corpus/parse
 
@@ -111,11 +109,13 @@ $(FUZZ_PARSE): tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
 $(FUZZ_BUILD)/fuzz-capture: tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DPL_FUZZ_CAPTURE -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
 
-fuzz-parse: deps $(FUZZ_PARSE)
+deps-fuzz:
+	sh scripts/install-deps fuzz
+fuzz-parse: deps-fuzz $(FUZZ_PARSE)
 	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_TIME)
-fuzz-parse-long: deps $(FUZZ_PARSE)
+fuzz-parse-long: deps-fuzz $(FUZZ_PARSE)
 	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_LONG_TIME)
-fuzz-capture: deps $(FUZZ_BUILD)/fuzz-capture
+fuzz-capture: deps-fuzz $(FUZZ_BUILD)/fuzz-capture
 	sh tests/fuzz/capture.sh $(FUZZ_BUILD)/fuzz-capture tests/fuzz/corpus/parse
 
 fuzz-api: deps all
@@ -132,7 +132,7 @@ bench: all
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
-	luacheck lua spec scripts/demo.lua scripts/plumb
+	luacheck lua spec scripts/demo.lua scripts/plumb tests/fuzz/api.lua
 
 install: all
 	install -d $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR) \

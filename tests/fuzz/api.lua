@@ -22,7 +22,9 @@ local max_seconds = tonumber(os.getenv("FUZZ_MAX_SECONDS") or "") or math.huge
 local no_mt = os.getenv("FUZZ_NO_METATABLES") == "1"
 local verbose = os.getenv("FUZZ_VERBOSE") == "1"
 local show = tonumber(os.getenv("FUZZ_SHOW") or "") or 3
-local last_file = os.getenv("FUZZ_LAST")
+local last = os.getenv("FUZZ_LAST") and assert(io.open(os.getenv("FUZZ_LAST"), "w"))
+local last_len = 0
+if last then last:setvbuf("no") end
 
 local function die(msg)
   io.stderr:write("fuzz-api: ", msg, "\n")
@@ -171,14 +173,36 @@ local KEYS = {
 }
 for _, k in ipairs(KINDS) do KEYS[#KEYS + 1] = k end
 
--- A value that suits key @k more often than not.
+-- A value that suits key @k more often than not (now and then with a NUL byte and junk
+-- after it: it must be refused, not cut).
+local value_for_
 local function value_for(k, depth)
-  if R(3) == 1 then return value(depth + 1) end
+  local v = value_for_(k, depth)
+  if type(v) == "string" and R(12) == 1 then v = v .. "\0junk" end
+  return v
+end
+local BOOL_KEYS, INT_KEYS = {}, {}
+for _, k in ipairs { "up", "nomaster", "onlink", "proxy", "router", "pvid", "untagged", "self",
+                     "compress", "not", "nodad", "noprefixroute", "fibmatch", "stp" } do
+  BOOL_KEYS[k] = true
+end
+for _, k in ipairs { "mtu", "txqueuelen", "metric", "weight", "vni", "port", "priority", "tos",
+                     "fwmark", "vlan", "id", "cost", "valid_lft", "preferred_lft", "mark", "uid" } do
+  INT_KEYS[k] = true
+end
+
+function value_for_(k, depth)
+  if R(4) == 1 then return value(depth + 1) end
+  if BOOL_KEYS[k] then return R(2) == 1 end
+  if INT_KEYS[k] then return pick { R(0, 100), R(1000, 1500), R(0, 70000), 1 << 31, -1 } end
   if k == "name" or k == "dev" or k == "master" or k == "link" or k == "iif" or k == "oif" or k == "br" then
     return R(4) == 1 and R(1, 5) or linkname()
-  elseif k == "kind" then return pick(KINDS)
+  elseif k == "kind" then return R(3) == 1 and pick(KINDS) or pick { "veth", "bridge", "macvlan", "vxlan" }
   elseif k == "netns" then return pick { nsname(), "/proc/1/ns/net", { pid = 1 }, 1, "/etc/passwd" }
-  elseif k == "peer" then return { name = pick { "fzp0", "fzp1" }, netns = R(3) == 1 and nsname() or nil }
+  elseif k == "peer" then
+    local peer = { name = pick { "fzp0", "fzp1" }, netns = R(3) == 1 and nsname() or nil }
+    if not no_mt and R(2) == 1 then return (hostile_mt(peer)) end
+    return peer
   elseif k == "dst" or k == "gateway" or k == "via" or k == "from" or k == "to" then
     return R(8) == 1 and "default" or (R(2) == 1 and prefix() or addr())
   elseif k == "address" or k == "lladdr" then return mac()
@@ -193,10 +217,16 @@ local function value_for(k, depth)
   return scalar()
 end
 
-function opts(depth)
+-- An option table: usually the keys @want, then a few at random.
+function opts(depth, want)
   depth = depth or 0
   local t = {}
-  for _ = 1, R(0, 6) do
+  if want and R(5) ~= 1 then
+    for _, k in ipairs(want) do
+      if R(6) ~= 1 then t[k] = value_for(k, depth) end
+    end
+  end
+  for _ = 1, R(0, want and 3 or 6) do
     local k = R(12) == 1 and scalar() or pick(KEYS)
     if k ~= nil and k == k then t[k] = value_for(k, depth) end
   end
@@ -232,10 +262,11 @@ local function handle()
   return handles[R(#handles)] or plumb.default()
 end
 
+local LINK_KEYS = { "name", "kind", "netns", "peer", "up", "mtu" }
 local shapes = {
-  link_add = function() return opts() end,
-  link_ensure = function() return opts() end,
-  link_set = function() return linkname(), opts() end,
+  link_add = function() return opts(0, LINK_KEYS) end,
+  link_ensure = function() return opts(0, LINK_KEYS) end,
+  link_set = function() return linkname(), opts(0, { "up", "mtu", "master", "netns" }) end,
   link_del = function() return linkname() end,
   link_get = function() return R(3) == 1 and R(1, 9) or linkname() end,
   ifindex = function() return linkname() end,
@@ -265,24 +296,51 @@ local shapes = {
     }
     return pick { nsname(), 1, (1 << 32) + 1, 0, "/proc/1/ns/net" }, fn
   end,
-  open = function() return R(2) == 1 and { netns = pick { nsname(), { pid = pick { 1, (1 << 32) + 1, 0 } }, 1, "/etc/passwd" } } or nil end,
+  open = function()
+    if R(2) == 1 then return nil end
+    return { netns = pick { nsname(), { pid = pick { 1, (1 << 32) + 1, 0 } }, 1, "/etc/passwd" } }
+  end,
 }
 for _, n in ipairs { "links", "addrs", "routes", "each_route", "neighs", "fdbs", "vlans", "rules" } do
   shapes[n] = function() return R(3) ~= 1 and opts() or nil end
 end
+local WANT = {
+  route = { "dst", "gateway", "dev", "table", "metric" },
+  neigh = { "dev", "dst", "lladdr", "state" },
+  fdb = { "dev", "lladdr", "dst", "vni", "self", "master" },
+  vlan = { "dev", "vid", "pvid", "untagged" },
+  rule = { "priority", "from", "table" },
+}
 for _, n in ipairs { "route_add", "route_replace", "route_append", "route_del", "route_ensure",
                      "neigh_add", "neigh_replace", "neigh_del", "fdb_add", "fdb_append",
                      "fdb_replace", "fdb_del", "vlan_add", "vlan_del", "rule_add", "rule_del" } do
-  shapes[n] = function() return opts() end
+  local want = WANT[n:match("^(%a+)_")]
+  shapes[n] = function() return opts(0, want) end
 end
 
+-- The arguments, and whether they are all of the kind the function takes (so that each one
+-- is read: a NUL byte in one of them must be refused, not ignored).
 local function args_for(name)
   if R(6) == 1 or not shapes[name] then
     local a = {}
     for i = 1, R(0, 3) do a[i] = value() end
-    return a, 3
+    a.n = #a
+    return a, false
   end
-  return table.pack(shapes[name]())
+  local a = table.pack(shapes[name]())
+  for i = 1, a.n do
+    if type(a[i]) == "string" and R(12) == 1 then a[i] = a[i] .. "\0junk" end
+  end
+  return a, true
+end
+
+-- Namespaces are slow to make and delete (mounts, RCU grace periods) and exec forks: these
+-- are called a fifth as often as the rest.
+local SLOW = { ["netns.add"] = true, ["netns.del"] = true, ["netns.exec"] = true, ["netns.run"] = true, open = true }
+local function pick_api()
+  local e = pick(api)
+  while SLOW[e.name] and R(5) ~= 1 do e = pick(api) end
+  return e
 end
 
 -- ---------------------------------------------------------------------------------------
@@ -295,12 +353,24 @@ local function is_list_of(t, ty)
   return true
 end
 
+-- Records name devices by name: a number there is a device whose name was not found.
+local NAME_FIELDS = { "ifname", "dev", "master", "link", "viaIf" }
+local function records(r)
+  if not is_list_of(r[1], "table") then return false end
+  for _, rec in ipairs(r[1]) do
+    for _, f in ipairs(NAME_FIELDS) do
+      if rec[f] ~= nil and type(rec[f]) ~= "string" then return false end
+    end
+  end
+  return true
+end
+
 local success = {
-  links = function(r) return is_list_of(r[1], "table") end,
-  addrs = function(r) return is_list_of(r[1], "table") end,
-  routes = function(r) return is_list_of(r[1], "table") end,
-  neighs = function(r) return is_list_of(r[1], "table") end,
-  fdbs = function(r) return is_list_of(r[1], "table") end,
+  links = records,
+  addrs = records,
+  routes = records,
+  neighs = records,
+  fdbs = records,
   vlans = function(r) return is_list_of(r[1], "table") end,
   rules = function(r) return is_list_of(r[1], "table") end,
   kinds = function(r) return is_list_of(r[1], "string") end,
@@ -376,8 +446,8 @@ end
 local function call_text(e, self_desc, a)
   local parts = {}
   for i = 1, a.n or #a do parts[#parts + 1] = describe(a[i]) end
-  local prefix = e.kind == "method" and (self_desc .. ":") or (e.kind == "netns" and "plumb." or "plumb.")
-  return prefix .. e.name .. "(" .. table.concat(parts, ", ") .. ")"
+  local head = e.kind == "method" and (self_desc .. ":") or "plumb."
+  return head .. e.name .. "(" .. table.concat(parts, ", ") .. ")"
 end
 
 -- Whether the arguments hold a hostile metatable (whose raises pass through as they are).
@@ -440,11 +510,14 @@ local t0 = os.clock()
 local wall0 = os.time()
 local ran, raised, failed, succeeded = 0, 0, 0, 0
 local made_ns = {} -- names netns.add said it made: deleted at the end, as a caller would
+local spent = {}   -- seconds of wall time per function
+if plumb.netns.add(NS_NAMES[1]) then made_ns[NS_NAMES[1]] = true end -- one to go into
+local monotonic = plumb.core.monotonic or os.clock
 
 for i = 1, calls do
   if os.time() - wall0 >= max_seconds then break end
-  local e = pick(api)
-  local a, _ = args_for(e.name)
+  local e = pick_api()
+  local a, shaped = args_for(e.name)
   local self, self_desc
   if e.kind == "method" then
     local r = R(25)
@@ -457,17 +530,21 @@ for i = 1, calls do
   end
   local text = call_text(e, self_desc, a)
   if verbose then io.stderr:write(i, " ", text, "\n") end
-  if last_file then -- the call a sanitizer report interrupts
-    local f = io.open(last_file, "w")
-    if f then f:write(("call %d, seed %d: %s\n"):format(i, seed, text)) f:close() end
+  if last then -- the call a sanitizer report interrupts: one write, no buffering
+    local line = ("call %d, seed %d: %s"):format(i, seed, text)
+    last:seek("set", 0)
+    last:write(line, (" "):rep(last_len - #line), "\n")
+    last_len = math.max(last_len, #line)
   end
   local res
+  local c0 = monotonic()
   if e.kind == "method" then
     res = table.pack(pcall(e.fn, self, table.unpack(a, 1, a.n or #a)))
   else
     res = table.pack(pcall(e.fn, table.unpack(a, 1, a.n or #a)))
   end
   ran = ran + 1
+  spent[e.name] = (spent[e.name] or 0) + (monotonic() - c0)
   local ok = table.remove(res, 1)
   res.n = res.n - 1
   if e.name == "netns.add" and ok and res[1] == true and (type(a[1]) == "string" or type(a[1]) == "number") then
@@ -476,11 +553,11 @@ for i = 1, calls do
   if not ok then
     raised = raised + 1
     local msg = res[1]
+    -- (the caller's own error, from a metamethod or from netns.run's function, passes through)
+    local own = type(msg) == "string" and msg:find("fuzz-boom", 1, true) and (has_mt(a) or e.name == "netns.run")
     if type(msg) ~= "string" then
       finding("misuse raises a non-string", text .. " -> " .. describe(msg))
-    elseif msg:find("fuzz-boom", 1, true) and has_mt(a) or (e.name == "netns.run" and msg:find("fuzz-boom", 1, true)) then
-      -- the caller's own error, passed through
-    elseif not names_function(msg, e) then
+    elseif not own and not names_function(msg, e) then
       finding("misuse message does not name the function", text .. " -> " .. msg)
     end
   elseif res[1] == nil and res.n >= 2 then
@@ -490,7 +567,7 @@ for i = 1, calls do
     end
   else
     succeeded = succeeded + 1
-    if e.name ~= "netns.run" and has_nul(a) then
+    if shaped and e.name ~= "netns.run" and has_nul(a) then
       finding("a string with a NUL byte accepted", text)
     end
     local check = success[e.name]
@@ -552,6 +629,11 @@ end
 
 print(("fuzz-api: %d calls (%d functions) in %d s wall, %.1f s CPU, seed %d%s: %d raised, %d failed, %d succeeded")
   :format(ran, #api, wall, cpu, seed, no_mt and ", no metatables" or "", raised, failed, succeeded))
+if verbose or os.getenv("FUZZ_TIMES") == "1" then
+  local l = sorted_keys(spent)
+  table.sort(l, function(x, y) return spent[x] > spent[y] end)
+  for j = 1, math.min(8, #l) do print(("fuzz-api: %-14s %.1f s"):format(l[j], spent[l[j]])) end
+end
 if #order == 0 then
   print("fuzz-api: clean")
   os.exit(0)
