@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,14 +61,40 @@ void luaval(lua_State *L, int idx, struct pl_val *v)
 	}
 }
 
+/* Push field @key of the current table (a private copy: no metamethod, no allocation, so no
+ * Lua code runs and nothing is raised while the core builds a request); returns its type. */
+static int lsrc_find(struct lsrc *s, const char *key)
+{
+	lua_State *L = s->L;
+	int t = s->idx[s->depth];
+	size_t klen = strlen(key);
+
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		size_t n;
+		const char *k;
+
+		if (lua_type(L, -2) == LUA_TSTRING) {
+			k = lua_tolstring(L, -2, &n);
+			if (n == klen && memcmp(k, key, n) == 0) {
+				lua_remove(L, -2);
+				return lua_type(L, -1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	lua_pushnil(L);
+	return LUA_TNIL;
+}
+
 static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 {
 	struct lsrc *s = (struct lsrc *)src;
 	lua_State *L = s->L;
 
 	lsrc_ask(s, key);
-	lua_getfield(L, s->idx[s->depth], key);
-	/* A string stays alive once popped: the table on the stack holds it. */
+	lsrc_find(s, key);
+	/* A string stays alive once popped: the private copy on the stack holds it. */
 	luaval(L, -1, v);
 	lua_pop(L, 1);
 	return 0;
@@ -80,7 +107,7 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	int t;
 
 	lsrc_ask(s, key);
-	t = lua_getfield(L, s->idx[s->depth], key);
+	t = lsrc_find(s, key);
 	if (t == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;
@@ -166,9 +193,67 @@ static int lsrc_leave(struct pl_source *src, struct pl_err *e)
 	return rc;
 }
 
-/* Start a source over the table at stack index @idx. */
-void lsrc_init(struct lsrc *s, lua_State *L, int idx)
+/* Copying an option table: what it is for (messages) and how much may still be copied. */
+struct lsnap {
+	lua_State *L;
+	const char *fn;
+	long budget;
+};
+
+#define SNAP_BUDGET 100000	/* entries, all tables together: cyclic tables end here */
+
+/* Push a raw copy of the table at absolute index @from: strings are checked for NUL bytes
+ * (misuse naming @path), nested tables are copied too, up to the depth a source can enter. */
+static void lsnap_table(struct lsnap *c, int from, int depth, const char *path)
 {
+	lua_State *L = c->L;
+	char sub[160];
+	int to;
+
+	luaL_checkstack(L, 6, "plumb: option tables nested too deep");
+	lua_createtable(L, (int)(lua_rawlen(L, from) & 0xffff), 4);
+	to = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, from) != 0) {
+		size_t n;
+		const char *k;
+
+		if (--c->budget < 0)
+			misuse(L, c->fn, "option table too large (more than %d entries)", SNAP_BUDGET);
+		sub[0] = '\0';
+		if (lua_type(L, -2) == LUA_TSTRING) {
+			k = lua_tolstring(L, -2, &n);
+			if (strlen(k) != n)
+				misuse(L, c->fn, "%s%soption key \"%s\" contains a NUL byte", path,
+				       *path ? ": " : "", k);
+			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", k);
+		} else if (lua_isinteger(L, -2)) {
+			snprintf(sub, sizeof(sub), "%s[%lld]", path,
+				 (long long)lua_tointeger(L, -2));
+		}
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			k = lua_tolstring(L, -1, &n);
+			if (strlen(k) != n)
+				misuse(L, c->fn, "%s: contains a NUL byte", sub);
+		} else if (lua_type(L, -1) == LUA_TTABLE && depth + 1 < SRC_MAXDEPTH) {
+			lsnap_table(c, lua_gettop(L), depth + 1, sub);
+			lua_remove(L, -2);
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, to);
+	}
+}
+
+/* Start a source over a private copy of the table at stack index @idx, pushed on the stack.
+ * Only raw fields are read (a metatable is ignored), and the core reads the copy: no Lua code
+ * (an __index, a finalizer changing the table) can free a string the core points at. */
+void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
+{
+	struct lsnap c = { L, fn, SNAP_BUDGET };
+
+	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
+	lsnap_table(&c, lua_absindex(L, idx), 0, "");
 	s->base.get = lsrc_get;
 	s->base.enter = lsrc_enter;
 	s->base.leave = lsrc_leave;
@@ -176,11 +261,11 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx)
 	s->base.enter_at = lsrc_enter_at;
 	s->L = L;
 	s->depth = 0;
-	s->idx[0] = lua_absindex(L, idx);
+	s->idx[0] = lua_gettop(L);
 	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
 	s->alen[0] = 0;
-	luaL_checkstack(L, SRC_MAXDEPTH + 4, "plumb: option tables nested too deep");
+	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -326,47 +411,119 @@ void lsink_init(struct lsink *k, lua_State *L)
 /* handles */
 
 
-struct lhandle *checkhandle(lua_State *L)
+int misuse(lua_State *L, const char *fn, const char *fmt, ...)
 {
-	struct lhandle *h = luaL_checkudata(L, 1, HANDLE_MT);
+	va_list ap;
 
+	luaL_where(L, 1);
+	lua_pushfstring(L, "%s: ", fn);
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	lua_concat(L, 3);
+	return lua_error(L);
+}
+
+struct lhandle *checkhandle(lua_State *L, const char *fn)
+{
+	struct lhandle *h = luaL_testudata(L, 1, HANDLE_MT);
+
+	if (!h)
+		misuse(L, fn, "bad self (expected a plumb handle, got %s)", luaL_typename(L, 1));
 	if (!h->open)
-		luaL_error(L, "attempt to use a closed plumb handle");
+		misuse(L, fn, "attempt to use a closed plumb handle");
+	if (h->busy)
+		misuse(L, fn, "handle busy (called while a call on it is running, from a finalizer?)");
 	return h;
+}
+
+static int guard_close(lua_State *L)
+{
+	struct lguard *g = lua_touserdata(L, 1);
+
+	if (g && g->h)
+		g->h->busy = 0;
+	return 0;
+}
+
+void handle_guard_new(lua_State *L, int hidx, struct lhandle *h)
+{
+	struct lguard *g;
+
+	hidx = lua_absindex(L, hidx);
+	g = lua_newuserdatauv(L, sizeof(*g), 0);
+	g->h = h;
+	if (luaL_newmetatable(L, GUARD_MT)) {
+		lua_pushcfunction(L, guard_close);
+		lua_setfield(L, -2, "__close");
+	}
+	lua_setmetatable(L, -2);
+	lua_setiuservalue(L, hidx, 1);
+}
+
+void hold(lua_State *L, int hidx, struct lhandle *h, const char *fn)
+{
+	if (h->busy)
+		misuse(L, fn, "handle busy (called while a call on it is running, from a finalizer?)");
+	lua_getiuservalue(L, hidx, 1);
+	h->busy = 1;
+	lua_toclose(L, -1);	/* busy is cleared when the call returns or raises */
 }
 
 /* Report @e: raise for misuse, else push nil, message, errno. */
 int pusherr(lua_State *L, const char *op, const struct pl_err *e)
 {
 	if (e->misuse)
-		return luaL_error(L, "%s: %s", op, e->msg);
+		return misuse(L, op, "%s", e->msg);
 	lua_pushnil(L);
 	lua_pushstring(L, e->msg);
 	lua_pushinteger(L, e->err);
 	return 3;
 }
 
+void checkval(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what)
+{
+	luaval(L, arg, v);
+	if (v->kind == PL_V_STR && strlen(v->s) != v->len)
+		misuse(L, fn, "%s: contains a NUL byte", what);
+}
+
+const char *checkstr(lua_State *L, int arg, const char *fn, const char *what)
+{
+	size_t n;
+	const char *s;
+
+	if (lua_type(L, arg) != LUA_TSTRING)
+		misuse(L, fn, "%s: expected a string, got %s", what, luaL_typename(L, arg));
+	s = lua_tolstring(L, arg, &n);
+	if (strlen(s) != n)
+		misuse(L, fn, "%s: contains a NUL byte", what);
+	return s;
+}
+
 /* A device argument: a name or an ifindex. */
-void checkdev(lua_State *L, int arg, struct pl_val *v)
+void checkdev(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what)
 {
 	memset(v, 0, sizeof(*v));
 	if (lua_type(L, arg) == LUA_TNUMBER) {
 		if (!lua_isinteger(L, arg))
-			luaL_argerror(L, arg, "dev: expected a name or an ifindex");
+			misuse(L, fn, "%s: expected a name or an ifindex, got a non-integer number",
+			       what);
 		v->kind = PL_V_INT;
 		v->i = lua_tointeger(L, arg);
+		if (v->i <= 0 || v->i > INT32_MAX)
+			misuse(L, fn, "%s: invalid ifindex %I", what, (lua_Integer)v->i);
 	} else if (lua_type(L, arg) == LUA_TSTRING) {
-		v->kind = PL_V_STR;
-		v->s = lua_tolstring(L, arg, &v->len);
+		checkval(L, arg, v, fn, what);
 	} else {
-		luaL_argerror(L, arg, lua_pushfstring(L, "dev: expected a name or an ifindex, got %s",
-						      luaL_typename(L, arg)));
+		misuse(L, fn, "%s: expected a name or an ifindex, got %s", what,
+		       luaL_typename(L, arg));
 	}
 }
 
 /* Replace the ifindex values noted in the fix-up list by device names: from the records of
  * this same reply when it is a link list (@links), else with one get per unknown index. */
-void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links)
+void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links)
 {
 	int map, i;
 
@@ -398,20 +555,18 @@ void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links)
 				struct pl_err e;
 
 				lua_pop(L, 1);
-				if (pl_link_name(&h->s, (int)idx, name, sizeof(name), &e) == 1)
-					lua_pushstring(L, name);
-				else
-					lua_pushboolean(L, 0);	/* absent: keep the number */
+				/* Gone since the dump (or in no view at all): ip's
+				 * ll_index_to_name form, never the bare number. */
+				if (!s || idx <= 0 || idx > INT32_MAX ||
+				    pl_link_name(s, (int)idx, name, sizeof(name), &e) != 1)
+					snprintf(name, sizeof(name), "if%u", (unsigned)idx);
+				lua_pushstring(L, name);
 				lua_pushvalue(L, -1);
 				lua_rawseti(L, map, idx);
 			}
-			if (lua_type(L, -1) == LUA_TSTRING) {
-				lua_pushvalue(L, -3);	/* key */
-				lua_insert(L, -2);
-				lua_rawset(L, -5);
-			} else {
-				lua_pop(L, 1);
-			}
+			lua_pushvalue(L, -3);	/* key */
+			lua_insert(L, -2);
+			lua_rawset(L, -5);
 		}
 		lua_pop(L, 3);
 	}
@@ -424,15 +579,24 @@ int pushtrue(lua_State *L)
 	return 1;
 }
 
-struct lhandle *table_arg(lua_State *L, struct lsrc *src)
+struct lhandle *table_arg(lua_State *L, struct lsrc *src, const char *fn)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, fn);
 
-	luaL_checktype(L, 2, LUA_TTABLE);
-	luaL_argcheck(L, lua_isnoneornil(L, 3), 3, "expected one option table");
+	checkopts(L, 2, fn);
+	if (!lua_isnoneornil(L, 3))
+		misuse(L, fn, "expected one option table, got %s more argument%s",
+		       lua_gettop(L) > 3 ? "several" : "one", lua_gettop(L) > 3 ? "s" : "");
 	lua_settop(L, 2);
-	lsrc_init(src, L, 2);
+	lsrc_init(src, L, 2, fn);
+	hold(L, 1, h, fn);
 	return h;
+}
+
+void checkopts(lua_State *L, int arg, const char *fn)
+{
+	if (lua_type(L, arg) != LUA_TTABLE)
+		misuse(L, fn, "expected an option table, got %s", luaL_typename(L, arg));
 }
 
 int change_result(lua_State *L, int rc, const char *op, const struct pl_err *e)
@@ -448,6 +612,6 @@ int list_result(lua_State *L, struct lhandle *h, struct lsink *k, int rc, const 
 	if (rc < 0)
 		return pusherr(L, op, e);
 	lua_settop(L, k->root);
-	resolve_names(L, h, k, links);
+	resolve_names(L, &h->s, k, links);
 	return 1;
 }

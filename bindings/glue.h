@@ -9,6 +9,7 @@
 #include "../core/plumb.h"
 
 #define HANDLE_MT "plumb.handle"
+#define GUARD_MT "plumb.handle_guard"
 #define SRC_MAXDEPTH 8
 #define SRC_MAXKEYS 128
 #define SINK_MAXDEPTH 16
@@ -41,25 +42,50 @@ struct lsink {
 struct lhandle {
 	struct pl_sock s;
 	int open;
+	int busy;		/* a call is using the socket (see hold()) */
+	int ns_known;		/* the socket's netns identity is known: */
+	unsigned long long ns_dev, ns_ino;
+};
+
+/* The to-be-closed value that clears a handle's busy flag (the handle's uservalue 1). */
+struct lguard {
+	struct lhandle *h;
 };
 
 /* The Lua value at @idx as a struct pl_val (strings stay owned by Lua). */
 void luaval(lua_State *L, int idx, struct pl_val *v);
-/* Start a source over the table at stack index @idx. */
-void lsrc_init(struct lsrc *s, lua_State *L, int idx);
+/* Same, for argument @arg of @fn: a string holding a NUL byte raises, naming @what. */
+void checkval(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what);
+/* Argument @arg of @fn as a string without NUL bytes (a number is not taken). */
+const char *checkstr(lua_State *L, int arg, const char *fn, const char *what);
+/* Raise misuse "fn: message" at the caller's position (printf-like, lua_pushfstring's %s %d
+ * %I %f %p %c %%). */
+int misuse(lua_State *L, const char *fn, const char *fmt, ...);
+/* Start a source over a private raw copy of the option table at stack index @idx, pushed on
+ * the stack (misuse in the table raises here, naming @fn: NUL bytes, too many entries). */
+void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn);
+/* Raise unless argument @arg of @fn is a table. */
+void checkopts(lua_State *L, int arg, const char *fn);
 /* Push the fix-up list and the root table, and start a sink on them. */
 void lsink_init(struct lsink *k, lua_State *L);
-/* The open handle at argument 1 (raises if closed). */
-struct lhandle *checkhandle(lua_State *L);
+/* The open, idle handle at argument 1 of @fn (raises if not a handle, closed or busy). */
+struct lhandle *checkhandle(lua_State *L, const char *fn);
+/* Give the handle at stack index @hidx its guard (at creation). */
+void handle_guard_new(lua_State *L, int hidx, struct lhandle *h);
+/* Mark handle @h (at @hidx) busy until the running C function returns or raises: push its
+ * guard as a to-be-closed slot. Called once every argument is read and checked, so that
+ * nothing below it changes the stack under the slot. */
+void hold(lua_State *L, int hidx, struct lhandle *h, const char *fn);
 /* Report @e: raise for misuse, else push nil, message, errno (returns 3). */
 int pusherr(lua_State *L, const char *op, const struct pl_err *e);
-/* A device argument: a name or an ifindex. */
-void checkdev(lua_State *L, int arg, struct pl_val *v);
-/* Turn the ifindex values a sink noted into names (@links: the root is a link list). */
-void resolve_names(lua_State *L, struct lhandle *h, struct lsink *k, int links);
+/* A device argument of @fn: a name or an ifindex (1..INT_MAX), named @what in messages. */
+void checkdev(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what);
+/* Turn the ifindex values a sink noted into names (@links: the root is a link list); an
+ * ifindex with no device (gone since the dump) becomes "if<N>", as iproute2 prints it. */
+void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links);
 /* h:verb{...}: the open handle (argument 1) and argument 2, a table, as a source; raises on
- * misuse (no table, or more arguments). */
-struct lhandle *table_arg(lua_State *L, struct lsrc *src);
+ * misuse (no table, or more arguments); holds the handle. */
+struct lhandle *table_arg(lua_State *L, struct lsrc *src, const char *fn);
 /* The result of a change: true, or nil, message, errno (misuse raises). */
 int change_result(lua_State *L, int rc, const char *op, const struct pl_err *e);
 /* The result of a listing into @k (started with lsink_init): the records with device names

@@ -9,12 +9,12 @@
 #include "glue.h"
 
 /* An optional option table at @arg: a source over it, or NULL. */
-static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src)
+static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src, const char *fn)
 {
 	if (lua_isnoneornil(L, arg))
 		return NULL;
-	luaL_checktype(L, arg, LUA_TTABLE);
-	lsrc_init(src, L, arg);
+	checkopts(L, arg, fn);
+	lsrc_init(src, L, arg, fn);
 	return &src->base;
 }
 
@@ -23,16 +23,19 @@ static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src)
 
 static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, op);
 	struct pl_val dev, prefix;
 	struct pl_source *opts;
 	struct lsrc src;
 	struct pl_err e;
 
-	checkdev(L, 2, &dev);
-	luaval(L, 3, &prefix);
+	checkdev(L, 2, &dev, op, "dev");
+	checkval(L, 3, &prefix, op, "prefix");
+	if (lua_gettop(L) > 4)
+		misuse(L, op, "takes a device, a prefix and an option table");
 	lua_settop(L, 4);
-	opts = optsrc(L, 4, &src);
+	opts = optsrc(L, 4, &src, op);
+	hold(L, 1, h, op);
 	if (pl_addr_add(&h->s, &dev, &prefix, opts, mode, &e) < 0)
 		return pusherr(L, op, &e);
 	return pushtrue(L);
@@ -50,13 +53,16 @@ static int h_addr_replace(lua_State *L)
 
 static int h_addr_del(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "addr_del");
 	struct pl_val dev, prefix;
 	struct pl_err e;
 
-	checkdev(L, 2, &dev);
-	luaval(L, 3, &prefix);
-	luaL_argcheck(L, lua_isnoneornil(L, 4), 4, "addr_del takes a device and a prefix");
+	checkdev(L, 2, &dev, "addr_del", "dev");
+	checkval(L, 3, &prefix, "addr_del", "prefix");
+	if (!lua_isnoneornil(L, 4))
+		misuse(L, "addr_del", "takes a device and a prefix");
+	lua_settop(L, 3);
+	hold(L, 1, h, "addr_del");
 	if (pl_addr_del(&h->s, &dev, &prefix, &e) < 0)
 		return pusherr(L, "addr_del", &e);
 	return pushtrue(L);
@@ -68,17 +74,20 @@ static int h_addr_ensure(lua_State *L)
 		[PL_ENSURE_UNCHANGED] = "unchanged", [PL_ENSURE_CHANGED] = "changed",
 		[PL_ENSURE_CREATED] = "created",
 	};
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "addr_ensure");
 	enum pl_ensure did = PL_ENSURE_UNCHANGED;
 	struct pl_val dev, prefix;
 	struct pl_source *opts;
 	struct lsrc src;
 	struct pl_err e;
 
-	checkdev(L, 2, &dev);
-	luaval(L, 3, &prefix);
+	checkdev(L, 2, &dev, "addr_ensure", "dev");
+	checkval(L, 3, &prefix, "addr_ensure", "prefix");
+	if (lua_gettop(L) > 4)
+		misuse(L, "addr_ensure", "takes a device, a prefix and an option table");
 	lua_settop(L, 4);
-	opts = optsrc(L, 4, &src);
+	opts = optsrc(L, 4, &src, "addr_ensure");
+	hold(L, 1, h, "addr_ensure");
 	if (pl_addr_ensure(&h->s, &dev, &prefix, opts, &did, &e) < 0)
 		return pusherr(L, "addr_ensure", &e);
 	lua_pushstring(L, did_names[did]);
@@ -96,11 +105,13 @@ static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifi
 	*ifindex = *family = 0;
 	if (extra_val)
 		*extra_val = 0;
-	if (lua_isnoneornil(L, 2))
-		return 0;
-	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
-	lsrc_init(&src, L, 2);
+	if (lua_isnil(L, 2)) {
+		hold(L, 1, h, op);
+		return 0;
+	}
+	checkopts(L, 2, op);
+	lsrc_init(&src, L, 2, op);
 	src.base.get(&src.base, "dev", &dev);
 	src.base.get(&src.base, "family", &fam);
 	if (extra) {
@@ -110,24 +121,20 @@ static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifi
 	}
 	if (src.base.leave(&src.base, e) < 0 || pl_val_family(&fam, "family", family, e) < 0)
 		return -1;
+	if (dev.kind != PL_V_NIL && dev.kind != PL_V_STR && dev.kind != PL_V_INT)
+		return pl_err_misuse(e, "dev: expected a name or an ifindex");
+	hold(L, 1, h, op);
 	if (dev.kind != PL_V_NIL) {
 		*ifindex = pl_link_dev(&h->s, &dev, "dev", e);
-		if (*ifindex < 0) {
-			char msg[PL_ERRMSG_MAX];
-
-			if (!e->misuse) {
-				memcpy(msg, e->msg, sizeof(msg));
-				pl_err_set(e, e->err, "%s: %s", op, msg);
-			}
-			return -1;
-		}
+		if (*ifindex < 0)
+			return pl_err_prefix(e, op);
 	}
 	return 0;
 }
 
 static int h_addrs(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "addrs");
 	struct pl_addr_filter f = { 0 };
 	struct lsink k;
 	struct pl_err e;
@@ -145,7 +152,7 @@ static int neigh_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
 	struct lsrc src;
 	struct pl_err e;
-	struct lhandle *h = table_arg(L, &src);
+	struct lhandle *h = table_arg(L, &src, op);
 
 	return change_result(L, pl_neigh_add(&h->s, &src.base, mode, &e), op, &e);
 }
@@ -164,14 +171,14 @@ static int h_neigh_del(lua_State *L)
 {
 	struct lsrc src;
 	struct pl_err e;
-	struct lhandle *h = table_arg(L, &src);
+	struct lhandle *h = table_arg(L, &src, "neigh_del");
 
 	return change_result(L, pl_neigh_del(&h->s, &src.base, &e), "neigh_del", &e);
 }
 
 static int h_neighs(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "neighs");
 	struct pl_neigh_filter f = { 0 };
 	struct lsink k;
 	struct pl_err e;
@@ -189,7 +196,7 @@ static int h_rule_add(lua_State *L)
 {
 	struct lsrc src;
 	struct pl_err e;
-	struct lhandle *h = table_arg(L, &src);
+	struct lhandle *h = table_arg(L, &src, "rule_add");
 
 	return change_result(L, pl_rule_add(&h->s, &src.base, &e), "rule_add", &e);
 }
@@ -198,30 +205,31 @@ static int h_rule_del(lua_State *L)
 {
 	struct lsrc src;
 	struct pl_err e;
-	struct lhandle *h = table_arg(L, &src);
+	struct lhandle *h = table_arg(L, &src, "rule_del");
 
 	return change_result(L, pl_rule_del(&h->s, &src.base, &e), "rule_del", &e);
 }
 
 static int h_rules(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "rules");
 	struct lsink k;
 	struct pl_err e;
 	int family = 0;
 
-	if (!lua_isnoneornil(L, 2)) {
+	lua_settop(L, 2);
+	if (!lua_isnil(L, 2)) {
 		struct pl_val fam;
 		struct lsrc src;
 
-		luaL_checktype(L, 2, LUA_TTABLE);
-		lua_settop(L, 2);
-		lsrc_init(&src, L, 2);
+		checkopts(L, 2, "rules");
+		lsrc_init(&src, L, 2, "rules");
 		src.base.get(&src.base, "family", &fam);
 		if (src.base.leave(&src.base, &e) < 0 ||
 		    pl_val_family(&fam, "family", &family, &e) < 0)
 			return pusherr(L, "rules", &e);
 	}
+	hold(L, 1, h, "rules");
 	lsink_init(&k, L);
 	if (pl_rule_list(&h->s, family, &k.base, &e) < 0)
 		return pusherr(L, "rules", &e);

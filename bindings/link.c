@@ -9,95 +9,91 @@ static int h_link_add(lua_State *L)
 {
 	struct lsrc src;
 	struct pl_err e;
-	struct lhandle *h = table_arg(L, &src);
+	struct lhandle *h = table_arg(L, &src, "link_add");
 
 	return change_result(L, pl_link_add(&h->s, &src.base, &e), "link_add", &e);
 }
 
 static int h_link_set(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "link_set");
 	struct pl_val dev;
 	struct lsrc src;
 	struct pl_err e;
 
-	checkdev(L, 2, &dev);
-	luaL_checktype(L, 3, LUA_TTABLE);
+	checkdev(L, 2, &dev, "link_set", "dev");
+	checkopts(L, 3, "link_set");
 	lua_settop(L, 3);
-	lsrc_init(&src, L, 3);
-	if (pl_link_set(&h->s, &dev, &src.base, &e) < 0)
-		return pusherr(L, "link_set", &e);
-	lua_pushboolean(L, 1);
-	return 1;
+	lsrc_init(&src, L, 3, "link_set");
+	hold(L, 1, h, "link_set");
+	return change_result(L, pl_link_set(&h->s, &dev, &src.base, &e), "link_set", &e);
 }
 
 static int h_link_del(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "link_del");
 	struct pl_val dev;
 	struct pl_err e;
 
-	checkdev(L, 2, &dev);
-	luaL_argcheck(L, lua_isnoneornil(L, 3), 3, "link_del takes one device");
-	if (pl_link_del(&h->s, &dev, &e) < 0)
-		return pusherr(L, "link_del", &e);
-	lua_pushboolean(L, 1);
-	return 1;
+	checkdev(L, 2, &dev, "link_del", "dev");
+	if (!lua_isnoneornil(L, 3))
+		misuse(L, "link_del", "takes one device");
+	lua_settop(L, 2);
+	hold(L, 1, h, "link_del");
+	return change_result(L, pl_link_del(&h->s, &dev, &e), "link_del", &e);
 }
 
 static int h_link_get(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "link_get");
 	struct lsink k;
 	struct pl_val dev;
 	struct pl_err e;
 	int rc;
 
-	checkdev(L, 2, &dev);
+	checkdev(L, 2, &dev, "link_get", "dev");
 	lua_settop(L, 2);
+	hold(L, 1, h, "link_get");
 	lsink_init(&k, L);
 	rc = pl_link_get(&h->s, &dev, &k.base, &e);
 	if (rc <= 0)
 		return pusherr(L, "link_get", &e);
 	lua_settop(L, k.root);
-	resolve_names(L, h, &k, 0);
+	resolve_names(L, &h->s, &k, 0);
 	return 1;
 }
 
-static const char *const list_keys[] = { "kind", "master", NULL };
-
 static int h_links(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "links");
 	struct pl_link_filter f = { 0 };
+	struct pl_val kind, master;
 	struct lsink k;
+	struct lsrc src;
 	struct pl_err e;
 
-	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
-		lua_pushnil(L);
-		while (lua_next(L, 2)) {
-			if (lua_type(L, -2) != LUA_TSTRING)
-				return luaL_argerror(L, 2, "filter keys must be strings");
-			luaL_checkoption(L, -2, NULL, list_keys);
-			lua_pop(L, 1);
-		}
-		if (lua_getfield(L, 2, "kind") != LUA_TNIL) {
-			if (lua_type(L, -1) != LUA_TSTRING)
-				return luaL_argerror(L, 2, "kind: expected a string");
-			f.kind = lua_tostring(L, -1);
-			if (!pl_link_kind_find(f.kind))
-				return luaL_argerror(L, 2, lua_pushfstring(L,
-						     "kind: unknown link kind \"%s\"", f.kind));
-		}
-		if (lua_getfield(L, 2, "master") != LUA_TNIL) {
-			struct pl_val dev;
-
-			checkdev(L, lua_gettop(L), &dev);
-			f.master = pl_link_dev(&h->s, &dev, "master", &e);
-			if (f.master < 0)
-				return pusherr(L, "links", &e);
-		}
+	lua_settop(L, 2);
+	kind.kind = master.kind = PL_V_NIL;
+	if (!lua_isnil(L, 2)) {
+		checkopts(L, 2, "links");
+		lsrc_init(&src, L, 2, "links");
+		src.base.get(&src.base, "kind", &kind);
+		src.base.get(&src.base, "master", &master);
+		if (src.base.leave(&src.base, &e) < 0)
+			return pusherr(L, "links", &e);
+		if (kind.kind != PL_V_NIL && kind.kind != PL_V_STR)
+			misuse(L, "links", "kind: expected a string");
+		if (kind.kind == PL_V_STR && !pl_link_kind_find(kind.s))
+			misuse(L, "links", "kind: unknown link kind \"%s\"", kind.s);
+		f.kind = kind.kind == PL_V_STR ? kind.s : NULL;
+		if (master.kind != PL_V_NIL && master.kind != PL_V_STR && master.kind != PL_V_INT)
+			misuse(L, "links", "master: expected a name or an ifindex");
+	}
+	hold(L, 1, h, "links");
+	if (master.kind != PL_V_NIL) {
+		f.master = pl_link_dev(&h->s, &master, "master", &e);
+		if (f.master < 0)
+			return pusherr(L, "links", &e);
 	}
 	lsink_init(&k, L);
 	return list_result(L, h, &k, pl_link_list(&h->s, &f, &k.base, &e), "links", &e, 1);
@@ -105,13 +101,15 @@ static int h_links(lua_State *L)
 
 static int h_ifindex(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "ifindex");
 	struct pl_val dev;
 	struct pl_err e;
 	int idx;
 
-	checkdev(L, 2, &dev);
-	idx = pl_link_dev(&h->s, &dev, "dev", &e);
+	checkdev(L, 2, &dev, "ifindex", "dev");
+	lua_settop(L, 2);
+	hold(L, 1, h, "ifindex");
+	idx = pl_link_dev(&h->s, &dev, "ifindex", &e);
 	if (idx < 0)
 		return pusherr(L, "ifindex", &e);
 	lua_pushinteger(L, idx);
@@ -120,13 +118,20 @@ static int h_ifindex(lua_State *L)
 
 static int h_ifname(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
-	lua_Integer idx = luaL_checkinteger(L, 2);
+	struct lhandle *h = checkhandle(L, "ifname");
+	lua_Integer idx;
 	char name[64];
 	struct pl_err e;
 	int rc;
 
-	luaL_argcheck(L, idx > 0 && idx <= INT32_MAX, 2, "invalid ifindex");
+	if (!lua_isinteger(L, 2))
+		misuse(L, "ifname", "ifindex: expected an integer, got %s",
+		       lua_type(L, 2) == LUA_TNUMBER ? "a non-integer number" : luaL_typename(L, 2));
+	idx = lua_tointeger(L, 2);
+	if (idx <= 0 || idx > INT32_MAX)
+		misuse(L, "ifname", "ifindex: %I out of range 1..%d", idx, INT32_MAX);
+	lua_settop(L, 2);
+	hold(L, 1, h, "ifname");
 	rc = pl_link_name(&h->s, (int)idx, name, sizeof(name), &e);
 	if (rc < 0)
 		return pusherr(L, "ifname", &e);
@@ -135,6 +140,32 @@ static int h_ifname(lua_State *L)
 		return pusherr(L, "ifname", &e);
 	}
 	lua_pushstring(L, name);
+	return 1;
+}
+
+/* h:_ifnames{ ifindex, ... }: { { dev = name }, ... } resolved as every record's device
+ * fields are (a spec feeds it an ifindex that no device has). */
+static int h_ifnames(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L, "_ifnames");
+	lua_Integer i, n;
+	struct lsink k;
+
+	checkopts(L, 2, "_ifnames");
+	lua_settop(L, 2);
+	n = (lua_Integer)lua_rawlen(L, 2);
+	hold(L, 1, h, "_ifnames");
+	lsink_init(&k, L);
+	for (i = 1; i <= n; i++) {
+		lua_Integer v = (lua_rawgeti(L, 2, i), lua_tointeger(L, -1));
+
+		lua_pop(L, 1);
+		k.base.begin(&k.base, NULL);
+		k.base.ifindex(&k.base, "dev", (uint32_t)v);
+		k.base.end(&k.base);
+	}
+	lua_settop(L, k.root);
+	resolve_names(L, &h->s, &k, 0);
 	return 1;
 }
 
@@ -152,13 +183,12 @@ static void setflag(lua_State *L, const char *key, int on)
  * { [option] = { out = "record key", type = "u32", fixed = true, enum = { name = n }, ... } } */
 int pl_lua_link_fields(lua_State *L)
 {
-	const char *what = luaL_optstring(L, 1, "link");
+	const char *what = lua_isnoneornil(L, 1) ? "link" : checkstr(L, 1, "link_fields", "what");
 	const struct pl_attrs *a = pl_link_fields(what);
 	size_t i;
 
 	if (!a)
-		return luaL_argerror(L, 1, lua_pushfstring(L, "unknown link kind or port key \"%s\"",
-							   what));
+		return misuse(L, "link_fields", "unknown link kind or port key \"%s\"", what);
 	lua_createtable(L, 0, (int)a->n);
 	for (i = 0; i < a->n; i++) {
 		const struct pl_attr_desc *d = &a->d[i];
@@ -213,5 +243,6 @@ const luaL_Reg pl_lua_link_methods[] = {
 	{ "links", h_links },
 	{ "ifindex", h_ifindex },
 	{ "ifname", h_ifname },
+	{ "_ifnames", h_ifnames },
 	{ NULL, NULL },
 };

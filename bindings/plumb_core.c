@@ -15,12 +15,59 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "glue.h"
+
+/* A namespace argument of @fn: a name under /run/netns, a path, or a pid (1..INT_MAX). */
+static void nsref_arg(lua_State *L, int arg, struct pl_nsref *ns, const char *fn)
+{
+	memset(ns, 0, sizeof(*ns));
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		lua_Integer pid;
+
+		if (!lua_isinteger(L, arg))
+			misuse(L, fn, "netns: expected a name, a path or a pid, got a non-integer number");
+		pid = lua_tointeger(L, arg);
+		if (pid <= 0 || pid > INT32_MAX)
+			misuse(L, fn, "netns: pid %I out of range 1..%d", pid, INT32_MAX);
+		ns->pid = (pid_t)pid;
+		return;
+	}
+	if (lua_type(L, arg) != LUA_TSTRING)
+		misuse(L, fn, "netns: expected a name, a path or a pid, got %s",
+		       luaL_typename(L, arg));
+	ns->name = checkstr(L, arg, fn, "netns");
+	if (!strchr(ns->name, '/') && !pl_netns_name_ok(ns->name))
+		misuse(L, fn, "netns: invalid namespace name \"%s\"", ns->name);
+}
+
+/* Note which netns the handle's socket is in (each_route opens a socket of its own there). */
+static void handle_netns_id(struct lhandle *h, int elsewhere)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (!elsewhere) {
+		rc = stat("/proc/thread-self/ns/net", &st);
+	} else {
+		fd = ioctl(pl_sock_fd(&h->s), SIOCGSKNS);
+		if (fd < 0)
+			return;
+		rc = fstat(fd, &st);
+		close(fd);
+	}
+	if (rc == 0) {
+		h->ns_known = 1;
+		h->ns_dev = (unsigned long long)st.st_dev;
+		h->ns_ino = (unsigned long long)st.st_ino;
+	}
+}
 
 static int l_open(lua_State *L)
 {
@@ -28,30 +75,31 @@ static int l_open(lua_State *L)
 	struct lhandle *h;
 	struct pl_err e;
 
-	if (lua_type(L, 1) == LUA_TSTRING) {
-		ns.name = lua_tostring(L, 1);
-		if (!strchr(ns.name, '/') && !pl_netns_name_ok(ns.name))
-			return luaL_argerror(L, 1, "netns: invalid namespace name");
-	} else if (lua_type(L, 1) == LUA_TNUMBER) {
-		ns.pid = (pid_t)luaL_checkinteger(L, 1);
-		luaL_argcheck(L, ns.pid > 0, 1, "netns: invalid pid");
-	} else if (!lua_isnoneornil(L, 1)) {
-		return luaL_argerror(L, 1, "netns: expected a name, a path or a pid");
-	}
+	if (!lua_isnoneornil(L, 1))
+		nsref_arg(L, 1, &ns, "open");
 	/* Closed first, then acquired: an error in between leaves a consistent object. */
-	h = lua_newuserdatauv(L, sizeof(*h), 0);
+	h = lua_newuserdatauv(L, sizeof(*h), 1);
 	memset(h, 0, sizeof(*h));
 	luaL_setmetatable(L, HANDLE_MT);
-	if (pl_sock_open(&h->s, &ns, &e) < 0)
+	handle_guard_new(L, -1, h);
+	if (pl_sock_open(&h->s, &ns, &e) < 0) {
+		pl_err_prefix(&e, "open");
 		return pusherr(L, "open", &e);
+	}
 	h->open = 1;
+	handle_netns_id(h, ns.name || ns.pid > 0);
 	return 1;
 }
 
 static int h_close(lua_State *L)
 {
-	struct lhandle *h = luaL_checkudata(L, 1, HANDLE_MT);
+	struct lhandle *h = luaL_testudata(L, 1, HANDLE_MT);
 
+	if (!h)
+		return misuse(L, "close", "bad self (expected a plumb handle, got %s)",
+			      luaL_typename(L, 1));
+	if (h->busy)	/* from a finalizer, say: the running call still uses the socket */
+		return misuse(L, "close", "handle busy (a call on it is running)");
 	if (h->open) {
 		pl_sock_close(&h->s);
 		h->open = 0;
@@ -72,7 +120,7 @@ static int h_tostring(lua_State *L)
 
 static int h_fd(lua_State *L)
 {
-	struct lhandle *h = checkhandle(L);
+	struct lhandle *h = checkhandle(L, "fd");
 
 	lua_pushinteger(L, pl_sock_fd(&h->s));
 	return 1;
@@ -81,17 +129,18 @@ static int h_fd(lua_State *L)
 /* ---------------------------------------------------------------------------------------- */
 /* network namespaces */
 
-static const char *checknsname(lua_State *L, int arg)
+static const char *checknsname(lua_State *L, int arg, const char *fn)
 {
-	const char *name = luaL_checkstring(L, arg);
+	const char *name = checkstr(L, arg, fn, "name");
 
-	luaL_argcheck(L, pl_netns_name_ok(name), arg, "invalid namespace name");
+	if (!pl_netns_name_ok(name))
+		misuse(L, fn, "name: invalid namespace name \"%s\"", name);
 	return name;
 }
 
 static int l_netns_add(lua_State *L)
 {
-	const char *name = checknsname(L, 1);
+	const char *name = checknsname(L, 1, "netns.add");
 	struct pl_err e;
 
 	if (pl_netns_add(name, &e) < 0)
@@ -102,7 +151,7 @@ static int l_netns_add(lua_State *L)
 
 static int l_netns_del(lua_State *L)
 {
-	const char *name = checknsname(L, 1);
+	const char *name = checknsname(L, 1, "netns.del");
 	struct pl_err e;
 
 	if (pl_netns_del(name, &e) < 0)
@@ -138,7 +187,7 @@ static int l_netns_list(lua_State *L)
 
 static int l_netns_exists(lua_State *L)
 {
-	const char *name = luaL_checkstring(L, 1);
+	const char *name = checkstr(L, 1, "netns.exists", "name");
 	char path[512];
 	struct stat st;
 
@@ -166,20 +215,6 @@ static int l_netns_id(lua_State *L)
 	return 1;
 }
 
-static int nsref_arg(lua_State *L, int arg, struct pl_nsref *ns)
-{
-	memset(ns, 0, sizeof(*ns));
-	if (lua_type(L, arg) == LUA_TNUMBER) {
-		ns->pid = (pid_t)luaL_checkinteger(L, arg);
-		luaL_argcheck(L, ns->pid > 0, arg, "invalid pid");
-		return 0;
-	}
-	ns->name = luaL_checkstring(L, arg);
-	luaL_argcheck(L, strchr(ns->name, '/') || pl_netns_name_ok(ns->name), arg,
-		      "invalid namespace name");
-	return 0;
-}
-
 /* In the child: the namespace's own view of /sys, as `ip netns exec` gives. */
 static void exec_child_mounts(void)
 {
@@ -191,51 +226,105 @@ static void exec_child_mounts(void)
 		mount("sysfs", "/sys", "sysfs", 0, NULL);
 }
 
+#define EXEC_MAXARGS 4095
+
+/* The namespace as messages name it: "c1", "/run/netns/c1", "pid 1234". */
+static const char *nsdesc(const struct pl_nsref *ns, char *buf, size_t len)
+{
+	if (ns->pid > 0)
+		snprintf(buf, len, "pid %d", (int)ns->pid);
+	else
+		snprintf(buf, len, "%s", ns->name);
+	return buf;
+}
+
 static int l_netns_exec(lua_State *L)
 {
 	struct pl_nsref ns;
 	const char **argv;
 	lua_Integer n, i;
 	struct pl_err e;
-	int fd, status;
+	int fd, status, pfd[2], err = 0;
+	char desc[300];
+	ssize_t got;
 	pid_t pid;
 
-	nsref_arg(L, 1, &ns);
-	luaL_checktype(L, 2, LUA_TTABLE);
-	n = luaL_len(L, 2);
-	luaL_argcheck(L, n >= 1 && n < 4096, 2, "expected a command: { \"prog\", \"arg\", ... }");
+	nsref_arg(L, 1, &ns, "netns.exec");
+	if (lua_type(L, 2) != LUA_TTABLE)
+		misuse(L, "netns.exec", "argv: expected a command { \"prog\", \"arg\", ... }, got %s",
+		       luaL_typename(L, 2));
+	lua_settop(L, 2);
+	n = (lua_Integer)lua_rawlen(L, 2);
+	if (n < 1)
+		misuse(L, "netns.exec", "argv: expected a command { \"prog\", \"arg\", ... }, "
+		       "got an empty list");
+	if (n > EXEC_MAXARGS)
+		misuse(L, "netns.exec", "argv: %I words, more than the limit of %d", n,
+		       EXEC_MAXARGS);
 	luaL_checkstack(L, (int)n + 8, "netns.exec: too many arguments");
 	argv = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0);
 	for (i = 1; i <= n; i++) {
+		size_t len;
+
 		lua_rawgeti(L, 2, i);
 		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-			return luaL_argerror(L, 2, "command words must be strings");
-		argv[i - 1] = lua_tostring(L, -1);	/* stays on the stack: alive */
+			misuse(L, "netns.exec", "argv[%I]: expected a string, got %s", i,
+			       luaL_typename(L, -1));
+		/* a number becomes a string in its stack slot, which keeps it alive */
+		argv[i - 1] = lua_tolstring(L, -1, &len);
+		if (strlen(argv[i - 1]) != len)
+			misuse(L, "netns.exec", "argv[%I]: contains a NUL byte", i);
 	}
 	argv[n] = NULL;
+	nsdesc(&ns, desc, sizeof(desc));
 	fd = pl_netns_open(&ns, &e);
-	if (fd < 0)
+	if (fd < 0) {
+		pl_err_prefix(&e, "netns.exec");
 		return pusherr(L, "netns.exec", &e);
+	}
+	/* The child reports a failed setns through a close-on-exec pipe. */
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		err = errno;
+		close(fd);
+		pl_err_set(&e, err, "netns.exec %s: pipe: %s", desc, strerror(err));
+		return pusherr(L, "netns.exec", &e);
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		int err = errno;
-
+		err = errno;
 		close(fd);
-		pl_err_set(&e, err, "netns.exec: fork: %s", strerror(err));
+		close(pfd[0]);
+		close(pfd[1]);
+		pl_err_set(&e, err, "netns.exec %s: fork: %s", desc, strerror(err));
 		return pusherr(L, "netns.exec", &e);
 	}
 	if (pid == 0) {
-		if (setns(fd, CLONE_NEWNET) < 0)
+		close(pfd[0]);
+		if (setns(fd, CLONE_NEWNET) < 0) {
+			err = errno;
+			if (write(pfd[1], &err, sizeof(err)) < 0)
+				_exit(126);
 			_exit(126);
+		}
 		exec_child_mounts();
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(fd);
+	close(pfd[1]);
+	do
+		got = read(pfd[0], &err, sizeof(err));
+	while (got < 0 && errno == EINTR);
+	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			break;
+	if (got == (ssize_t)sizeof(err)) {
+		pl_err_set(&e, err, "netns.exec %s: setns: %s%s", desc, strerror(err),
+			   err == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return pusherr(L, "netns.exec", &e);
+	}
 	/* os.execute's results */
 	if (WIFEXITED(status)) {
 		if (WEXITSTATUS(status) == 0)
@@ -259,15 +348,20 @@ static int l_netns_run(lua_State *L)
 	struct pl_err e;
 	int fd, saved, rc, base;
 
-	nsref_arg(L, 1, &ns);
-	luaL_checktype(L, 2, LUA_TFUNCTION);
+	nsref_arg(L, 1, &ns, "netns.run");
+	if (lua_type(L, 2) != LUA_TFUNCTION)
+		misuse(L, "netns.run", "fn: expected a function, got %s", luaL_typename(L, 2));
 	fd = pl_netns_open(&ns, &e);
-	if (fd < 0)
+	if (fd < 0) {
+		pl_err_prefix(&e, "netns.run");
 		return pusherr(L, "netns.run", &e);
+	}
 	rc = pl_netns_enter(fd, &saved, &e);
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		pl_err_prefix(&e, "netns.run");
 		return pusherr(L, "netns.run", &e);
+	}
 	base = 1;
 	rc = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0);
 	if (pl_netns_leave(saved, &e) < 0)

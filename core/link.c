@@ -731,6 +731,9 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	char obj[64];
 	int idx, rc = -1;
 
+	/* misuse names the argument ("dev: ..."); the binding adds "link_set: " */
+	if (dev->kind == PL_V_STR && pl_link_name_check(dev, "dev", e) < 0)
+		return -1;
 	idx = pl_link_dev(s, dev, "link_set", e);
 	if (idx < 0)
 		return -1;

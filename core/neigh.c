@@ -188,12 +188,10 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 		return -1;
 	idx = pl_link_dev(s, &dev, "dev", e);
 	if (idx < 0) {
-		char msg[PL_ERRMSG_MAX];
-
 		if (e->misuse)
 			return -1;
-		memcpy(msg, e->msg, sizeof(msg));
-		return pl_err_set(e, e->err, "%s %s: %s", op, obj, msg);
+		/* obj names the device already: "neigh_add 10.0.0.9 dev q5: No such device" */
+		return pl_err_set(e, e->err, "%s %s: %s", op, obj, strerror(e->err));
 	}
 	ndm->ndm_ifindex = idx;
 	return 0;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -50,6 +52,14 @@ int pl_netns_open(const struct pl_nsref *ns, struct pl_err *e)
 		if (ns->pid > 0)
 			return pl_err_set(e, err, "netns pid %d: %s", (int)ns->pid, strerror(err));
 		return pl_err_set(e, err, "netns %s: %s", ns->name, strerror(err));
+	}
+	/* A path may name any file: say which, rather than "setns: Invalid argument" later. */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		if (ns->pid > 0)
+			return pl_err_set(e, EINVAL, "netns pid %d: not a network namespace",
+					  (int)ns->pid);
+		return pl_err_set(e, EINVAL, "netns %s: not a network namespace", ns->name);
 	}
 	return fd;
 }

@@ -156,6 +156,8 @@ static int pl_route_enum(const char *prefix, const char *key, const struct pl_va
 			return 0;
 		}
 	}
+	if (!names)
+		return pl_err_misuse(e, "%s%s: expected an integer, got \"%s\"", prefix, key, v->s);
 	choices[0] = '\0';
 	for (t = names; t && t->name && o + 2 < sizeof(choices); t++)
 		o += (size_t)snprintf(choices + o, sizeof(choices) - o, "%s\"%s\"", o ? ", " : "",

@@ -35,7 +35,7 @@ describe("plumb", function()
       h:close()
       h:close()
       assert.matches("closed", tostring(h))
-      assert.has_error(function() h:links() end, "attempt to use a closed plumb handle")
+      assert.has_error(function() h:links() end, "links: attempt to use a closed plumb handle")
     end)
 
     it("closes with <close>", function()

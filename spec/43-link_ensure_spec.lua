@@ -74,7 +74,7 @@ describe("link_ensure()", function()
       local ok, err, code = h:link_ensure{ name = "v1", kind = "veth", peer = { name = "v1p" },
                                            bridge_port = { hairpin = true } }
       assert.is_nil(ok)
-      assert.equal("link_set v1: bridge_port: not a port of a bridge", err)
+      assert.equal("link_ensure v1: bridge_port: not a port of a bridge", err)
       assert.equal(EOPNOTSUPP, code)
       assert.is_nil((h:link_get("v1")))
       assert.is_nil((h:link_get("v1p")))
@@ -84,7 +84,7 @@ describe("link_ensure()", function()
       local sb <close> = testing.sandbox()
       local ok, err, code = sb.h:link_ensure{ name = "v0", kind = "veth", master = "nope" }
       assert.is_nil(ok)
-      assert.equal('link_add v0: master nope: No such device', err)
+      assert.equal('link_ensure v0: master nope: No such device', err)
       assert.equal(ENODEV, code)
       assert.is_nil((sb.h:link_get("v0")))
     end)

@@ -12,8 +12,9 @@ local plumb = {
 local methods = core.handle_methods
 
 --- Reject keys of option table `t` that are not in `allowed` (a set), naming `what`.
+-- Raw keys only (`next`): a metatable's `__pairs` is not run.
 local function checkkeys(t, allowed, what, level)
-  for k in pairs(t) do
+  for k in next, t do
     if type(k) ~= "string" or not allowed[k] then
       error(("%s: unknown option %q"):format(what, tostring(k)), (level or 2) + 1)
     end
@@ -23,8 +24,19 @@ plumb._checkkeys = checkkeys
 
 local open_keys = { netns = true }
 
+-- The results of pcall(f, ...) passed on; an error is raised again at the level of whoever
+-- called the function that tail-called this one, so that it points at the caller's line (a
+-- C function called by pcall adds no position of its own).
+local function rethrow(ok, ...)
+  if ok then return ... end
+  error((...), 2)
+end
+
 --- Open a netlink handle.
--- @tparam[opt] table opts `{ netns = "c1" | "/run/netns/c1" | { pid = 1234 } }`
+-- Option tables are read raw, here and in every method: only the table's own fields count,
+-- and a metatable (`__index`, `__pairs`) is never consulted.
+-- @tparam[opt] table opts `{ netns = "c1" | "/run/netns/c1" | { pid = 1234 } }` (a pid is
+-- 1..2^31-1)
 -- @treturn handle a handle, closed by `h:close()`, garbage collection or `<close>`
 -- @return[2] nil, message, errno
 function plumb.open(opts)
@@ -33,15 +45,15 @@ function plumb.open(opts)
     error("open: expected an option table, got " .. type(opts), 2)
   end
   checkkeys(opts, open_keys, "open")
-  local ns = opts.netns
+  local ns = rawget(opts, "netns")
   if type(ns) == "table" then
     checkkeys(ns, { pid = true }, "open: netns")
-    if math.type(ns.pid) ~= "integer" then error("open: netns: expected { pid = N }", 2) end
-    ns = ns.pid
+    ns = rawget(ns, "pid")
+    if math.type(ns) ~= "integer" then error("open: netns: expected { pid = N }", 2) end
   elseif ns ~= nil and type(ns) ~= "string" then
     error("open: netns: expected a name, a path or { pid = N }", 2)
   end
-  return core.open(ns)
+  return rethrow(pcall(core.open, ns))
 end
 
 -- One default handle, for the calling thread's current network namespace: module functions
@@ -75,10 +87,12 @@ end
 -- @return[2] nil, message, errno
 
 --- All the handle methods, also as module functions on the default handle:
--- `plumb.links()` is `plumb.default():links()`.
+-- `plumb.links()` is `plumb.default():links()`; errors read the same and point at the
+-- caller's line.
 local function export(name)
   plumb[name] = function(...)
-    return plumb.default()[name](plumb.default(), ...)
+    local h = plumb.default()
+    return rethrow(pcall(methods[name], h, ...))
   end
 end
 
@@ -104,10 +118,13 @@ plumb.netns = netns
 -- @tparam string name
 -- @treturn true
 -- @return[2] nil, message, errno
-function netns.add(name) return core.netns_add(name) end
+function netns.add(name) return rethrow(pcall(core.netns_add, name)) end
 
 --- Delete namespace `name` (like `ip netns del`).
-function netns.del(name) return core.netns_del(name) end
+-- @tparam string name
+-- @treturn true
+-- @return[2] nil, message, errno
+function netns.del(name) return rethrow(pcall(core.netns_del, name)) end
 
 --- Names of the namespaces under /run/netns, sorted.
 -- @treturn {string,...}
@@ -120,18 +137,30 @@ end
 
 --- Whether namespace `name` exists.
 -- @treturn boolean
-function netns.exists(name) return core.netns_exists(name) end
+function netns.exists(name) return rethrow(pcall(core.netns_exists, name)) end
 
---- Run a command in namespace `ns` (a name, a path or a pid).
+--- Run a command in namespace `ns` (a name, a path or a pid, 1..2^31-1).
 -- @tparam string|int ns
--- @tparam {string,...} argv
+-- @tparam {string,...} argv at most 4095 words
 -- @return like `os.execute`: true|nil, "exit"|"signal", code
-function netns.exec(ns, argv) return core.netns_exec(ns, argv) end
+-- @return[2] nil, message, errno when the namespace cannot be opened or entered
+-- ("netns.exec c1: setns: Operation not permitted (needs CAP_SYS_ADMIN)", 1)
+function netns.exec(ns, argv) return rethrow(pcall(core.netns_exec, ns, argv)) end
 
 --- Call `fn(...)` with the calling thread in namespace `ns`, always switched back.
--- Errors raised by `fn` are raised again once switched back.
+-- Errors raised by `fn` are raised again once switched back (as they are: not moved to
+-- this call's caller).
 -- @return what `fn` returns
-function netns.run(ns, fn, ...) return core.netns_run(ns, fn, ...) end
+-- @return[2] nil, message, errno when the namespace cannot be opened or entered
+function netns.run(ns, fn, ...)
+  -- arguments are checked here so that misuse points at the caller; fn's errors pass as is
+  local ok, err = pcall(core.netns_run, ns, nil)
+  if not ok and not err:find("^netns%.run: fn: ") then error(err, 2) end
+  if type(fn) ~= "function" then
+    error("netns.run: fn: expected a function, got " .. type(fn), 2)
+  end
+  return core.netns_run(ns, fn, ...)
+end
 
 --- The identity ("dev:inode") of the calling thread's netns.
 function netns.id() return core.netns_id() end

@@ -11,6 +11,7 @@
 -- (`plumb.core.link_fields`), so the two cannot drift apart.
 -- @module plumb.link_ensure
 local core = require "plumb.core"
+local M = core.handle_methods   -- called as M.link_get(h, ...): a bad self is named as such
 
 local EEXIST, ENODEV = 17, 19
 
@@ -87,7 +88,7 @@ end
 
 -- A device given by name or ifindex, as the name a record shows.
 local function devname(h, v)
-  if math.type(v) == "integer" then return h:ifname(v) end
+  if math.type(v) == "integer" then return M.ifname(h, v) end
   return v
 end
 
@@ -206,12 +207,12 @@ local function create(h, opts)
       add[k] = v
     end
   end
-  local ok, err, code = h:link_add(add)
+  local ok, err, code = M.link_add(h, add)
   if not ok then return nil, err, code end
   if port then
-    ok, err, code = h:link_set(opts.name, port)
+    ok, err, code = M.link_set(h, opts.name, port)
     if not ok then
-      h:link_del(opts.name)   -- as it was: absent
+      M.link_del(h, opts.name)   -- as it was: absent
       return nil, err, code
     end
   end
@@ -227,11 +228,10 @@ end
 -- @treturn string "created", "changed" or "unchanged"
 -- @treturn[opt] {string,...} with "changed": the fields changed, sorted ("bridge.stp", "mtu")
 -- @return[2] nil, message, errno (EEXIST when the link exists and cannot be made to match)
-local function link_ensure(h, opts)
-  local valid, msg = pcall(validate, opts)
-  if not valid then error(msg, 2) end
+local function ensure(h, opts)
+  validate(opts)
   local name, kind = opts.name, opts.kind
-  local rec, err, code = h:link_get(name)
+  local rec, err, code = M.link_get(h, name)
   if not rec then
     if code ~= ENODEV then return nil, err, code end
     return create(h, opts)
@@ -295,10 +295,31 @@ local function link_ensure(h, opts)
 
   if next(change) == nil then return "unchanged" end
   local ok
-  ok, err, code = h:link_set(name, change)
+  ok, err, code = M.link_set(h, name, change)
   if not ok then return nil, err, code end
   table.sort(changed)
   return "changed", changed
+end
+
+-- Messages of the methods link_ensure calls, renamed: "link_add br0: ..." -> "link_ensure
+-- br0: ...", "link_set: mtu: ..." -> "link_ensure: mtu: ...".
+local function rename(msg)
+  if type(msg) ~= "string" then return msg end
+  -- a method raising when called from this file carries this file's position: dropped
+  msg = msg:gsub("^[^\n]-link_ensure%.lua:%d+: (link_%a+)", "%1", 1)
+  return (msg:gsub("^link_%a+", "link_ensure", 1))
+end
+
+-- (tail-called by link_ensure: level 2 is link_ensure's caller)
+local function result(ok, ...)
+  if not ok then error(rename((...)), 2) end
+  local r, err, code = ...
+  if r == nil and type(err) == "string" then return nil, rename(err), code end
+  return ...
+end
+
+local function link_ensure(h, opts)
+  return result(pcall(ensure, h, opts))
 end
 
 return link_ensure

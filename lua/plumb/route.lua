@@ -4,6 +4,9 @@
 
 local M = {}
 
+-- The C methods, called as functions so that a `self` that is not a handle is named as such.
+local core_methods = require("plumb.core").handle_methods
+
 --- Add a route (like `ip route add`).
 -- Keys: `dst` ("default", a prefix, or an address: a host route), `gateway` (or `via`),
 -- `dev` (name or ifindex), `prefsrc` (or `src`), `table` (name from rt_tables or number),
@@ -153,7 +156,8 @@ function M.route_ensure(h, opts)
   end
   -- The request as the kernel would get it, reported as a record: names, addresses and
   -- devices come out in the same form as in the records they are compared with.
-  local want, key, code = h:_route_spec(opts)
+  local valid, want, key, code = pcall(core_methods._route_spec, h, opts)
+  if not valid then error(want, 2) end   -- raised by C under pcall: no position of its own
   if want == false then error(key, 2) end
   if not want then return nil, key, code end
   local metric = key.metric
