@@ -475,7 +475,7 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	/* The kernel deletes the first rule matching what is given: with nothing given, that
 	 * would be the "local" rule. */
 	if (nsel == 0)
-		return pl_err_misuse(e, "rule_del needs at least one selector (priority, from, "
+		return pl_err_misuse(e, "needs at least one selector (priority, from, "
 				     "to, table, ...)");
 	return pl_talk(&r, NULL, NULL, e);
 }

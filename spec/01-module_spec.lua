@@ -71,10 +71,11 @@ describe("plumb", function()
 
     it("rejects bad arguments", function()
       assert.has_error(function() plumb.open{ nets = "x" } end, 'open: unknown option "nets"')
-      assert.has_error(function() plumb.open("x") end)
-      assert.has_error(function() plumb.open{ netns = 12 } end)
-      assert.has_error(function() plumb.open{ netns = { pid = "x" } } end)
-      assert.has_error(function() plumb.open{ netns = { pdi = 1 } } end)
+      assert.has_error(function() plumb.open("x") end, "open: expected an option table, got string")
+      assert.has_error(function() plumb.open{ netns = 12 } end,
+        "open: netns: expected a name, a path or { pid = N }")
+      assert.has_error(function() plumb.open{ netns = { pid = "x" } } end, "open: netns: expected { pid = N }")
+      assert.has_error(function() plumb.open{ netns = { pdi = 1 } } end, 'open: netns: unknown option "pdi"')
     end)
   end)
 

@@ -360,9 +360,9 @@ describe("links", function()
 
     it("rejects bad filters", function()
       local sb <close> = testing.sandbox()
-      assert.has_error(function() sb.h:links{ knd = "veth" } end)
-      assert.has_error(function() sb.h:links{ kind = "nope" } end)
-      assert.has_error(function() sb.h:links("veth") end)
+      assert.has_error(function() sb.h:links{ knd = "veth" } end, 'links: unknown option "knd"')
+      assert.has_error(function() sb.h:links{ kind = "nope" } end, 'links: kind: unknown link kind "nope"')
+      assert.has_error(function() sb.h:links("veth") end, "links: expected an option table, got string")
       local ok, err, code = sb.h:links{ master = "nope" }
       assert.is_nil(ok)
       assert.matches("nope: No such device", err)

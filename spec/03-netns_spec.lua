@@ -67,10 +67,12 @@ describe("plumb.netns", function()
 
   it("rejects bad names", function()
     for _, bad in ipairs{ "", "a/b", ".", "..", ("x"):rep(300) } do
-      assert.has_error(function() plumb.netns.add(bad) end)
-      assert.has_error(function() plumb.netns.del(bad) end)
+      assert.has_error(function() plumb.netns.add(bad) end,
+        ('netns.add: name: invalid namespace name "%s"'):format(bad))
+      assert.has_error(function() plumb.netns.del(bad) end,
+        ('netns.del: name: invalid namespace name "%s"'):format(bad))
     end
-    assert.has_error(function() plumb.netns.add(nil) end)
+    assert.has_error(function() plumb.netns.add(nil) end, "netns.add: name: expected a string, got nil")
     assert.is_false(plumb.netns.exists("a/b"))
   end)
 
@@ -96,9 +98,12 @@ describe("plumb.netns", function()
     end)
 
     it("rejects bad arguments", function()
-      assert.has_error(function() plumb.netns.exec("x", {}) end)
-      assert.has_error(function() plumb.netns.exec("x", "ls") end)
-      assert.has_error(function() plumb.netns.exec("x", { {} }) end)
+      assert.has_error(function() plumb.netns.exec("x", {}) end,
+        'netns.exec: argv: expected a command { "prog", "arg", ... }, got an empty list')
+      assert.has_error(function() plumb.netns.exec("x", "ls") end,
+        'netns.exec: argv: expected a command { "prog", "arg", ... }, got string')
+      assert.has_error(function() plumb.netns.exec("x", { {} }) end,
+        "netns.exec: argv[1]: expected a string, got table")
       local ok, err, code = plumb.netns.exec("absent-ns", { "true" })
       assert.is_nil(ok)
       assert.matches("No such file or directory", err)

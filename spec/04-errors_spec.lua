@@ -42,16 +42,20 @@ describe("errors", function()
       assert.matches(c[2], err)
       assert.matches("^link_add: ", err)
     end
-    assert.has_error(function() h:link_add("v0") end)
+    assert.has_error(function() h:link_add("v0") end, "link_add: expected an option table, got string")
     assert.has_error(function() h:link_set("lo", { mut = 1 }) end, 'link_set: unknown option "mut"')
     assert.has_error(function() h:link_set("lo", { kind = "veth" }) end, 'link_set: unknown option "kind"')
-    assert.has_error(function() h:link_set({}, {}) end)
-    assert.has_error(function() h:link_set("lo") end)
-    assert.has_error(function() h:link_del() end)
-    assert.has_error(function() h:link_del(1.5) end)
-    assert.has_error(function() h:link_get(true) end)
-    assert.has_error(function() h:ifname("lo") end)
-    assert.has_error(function() h:link_get("sixteen-bytes-xx") end)
+    assert.has_error(function() h:link_set({}, {}) end,
+      "link_set: dev: expected a name or an ifindex, got table")
+    assert.has_error(function() h:link_set("lo") end, "link_set: expected an option table, got no value")
+    assert.has_error(function() h:link_del() end, "link_del: dev: expected a name or an ifindex, got no value")
+    assert.has_error(function() h:link_del(1.5) end,
+      "link_del: dev: expected a name or an ifindex, got a non-integer number")
+    assert.has_error(function() h:link_get(true) end,
+      "link_get: dev: expected a name or an ifindex, got boolean")
+    assert.has_error(function() h:ifname("lo") end, "ifname: ifindex: expected an integer, got string")
+    assert.has_error(function() h:link_get("sixteen-bytes-xx") end,
+      'link_get: dev: interface name "sixteen-bytes-xx" must be 1 to 15 bytes')
     -- nothing was created by any of these
     assert.equal(1, #assert(h:links()))
   end)

@@ -12,12 +12,15 @@ local function nfds()
   return n
 end
 
--- An option table whose __index allocates and returns fresh strings (issue 9 defect 1).
-local function hostile(fields)
+-- An option table whose __index allocates and collects (issue 9 defect 1). Values are given
+-- reversed and reversed on the way out: the string returned exists nowhere else (no constant
+-- of this file holds it), so a collection frees it unless the binding keeps it alive.
+local function hostile(reversed)
   return setmetatable({}, { __index = function(_, k)
     for _ = 1, 3000 do local _ = {} end
-    local v = fields[k]
-    if type(v) == "string" then return (v:reverse()):reverse() end
+    collectgarbage()
+    local v = reversed[k]
+    if type(v) == "string" then return v:reverse() end
     return v
   end })
 end
@@ -52,24 +55,24 @@ describe("hardening", function()
       local h = sb.h
       assert(h:link_add{ name = "br0", kind = "bridge" })
       local calls = {
-        { "link_add", function() return h:link_add(hostile{ name = "1kq", kind = "bridge" }) end,
+        { "link_add", function() return h:link_add(hostile{ name = "1kq", kind = "egdirb" }) end,
           "link_add: kind: expected a link kind name, got nil" },
-        { "addrs", function() return h:addrs(hostile{ dev = "br0", famly = "inet" }) end, nil },
+        { "addrs", function() return h:addrs(hostile{ dev = "0rb", family = "teni" }) end, nil },
         { "route_add", function()
-            return h:route_add(hostile{ dst = "192.0.2.0/24", dev = "br0" })
+            return h:route_add(hostile{ dst = "42/0.2.0.291", dev = "0rb" })
           end, "route_add: dst: a route needs a destination (a prefix or \"default\")" },
         { "route_ensure", function()
-            return h:route_ensure(hostile{ dst = "192.0.2.0/24", dev = "br0" })
+            return h:route_ensure(hostile{ dst = "42/0.2.0.291", dev = "0rb" })
           end, "route_ensure: dst: a route needs a destination (a prefix or \"default\")" },
-        { "routes", function() return h:routes(hostile{ table = "all" }) end, nil },
+        { "routes", function() return h:routes(hostile{ table = "lla", dst = "42/0.2.0.291" }) end, nil },
         { "each_route", function()
             local l = {}
-            for r in h:each_route(hostile{ table = "all" }) do l[#l + 1] = r end
+            for r in h:each_route(hostile{ table = "lla", dst = "42/0.2.0.291" }) do l[#l + 1] = r end
             return l
           end, nil },
-        { "neighs", function() return h:neighs(hostile{ dev = "br0" }) end, nil },
+        { "neighs", function() return h:neighs(hostile{ dev = "0rb" }) end, nil },
         { "fdb_add", function()
-            return h:fdb_add(hostile{ dev = "br0", lladdr = "02:00:00:00:00:01" })
+            return h:fdb_add(hostile{ dev = "0rb", lladdr = "10:00:00:00:00:20" })
           end, "fdb_add: dev: required (a name or an ifindex)" },
       }
       for _, c in ipairs(calls) do
@@ -127,13 +130,15 @@ describe("hardening", function()
     local sb <close> = testing.sandbox()
     local ns = sb:netns("fz")
     local before = nfds()
-    for _ = 1, 100 do
+    local errs = {}
+    for i = 1, 100 do
       local ok, err = pcall(sb.h.link_add, sb.h, { name = "q1", kind = "veth", netns = ns,
         peer = setmetatable({ mtuu = 1 }, { __index = function(_, k) error("boom " .. k) end }) })
       assert.is_false(ok)
-      assert.matches('link_add: peer: unknown option "mtuu"$', err)
+      errs[i] = err
     end
     assert.equal(before, nfds())
+    for _, err in ipairs(errs) do assert.matches('link_add: peer: unknown option "mtuu"$', err) end
   end)
 
   it("refuses NUL bytes in every string, naming the argument", function()

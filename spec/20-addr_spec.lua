@@ -263,7 +263,8 @@ describe("addresses", function()
       veth(sb)
       assert.has_error(function() sb.h:addr_del("v0", "10.0.0.2/40") end,
         'addr_del: prefix: bad prefix length in "10.0.0.2/40" (0..32)')
-      assert.has_error(function() sb.h:addr_del("v0", "10.0.0.2/24", {}) end)
+      assert.has_error(function() sb.h:addr_del("v0", "10.0.0.2/24", {}) end,
+        "addr_del: takes a device and a prefix")
     end)
   end)
 
@@ -380,7 +381,8 @@ describe("addresses", function()
       local sb <close> = testing.sandbox()
       assert.has_error(function() sb.h:addr_ensure("lo", "10.0.0.2/24", { metirc = 1 }) end,
         'addr_ensure: unknown option "metirc"')
-      assert.has_error(function() sb.h:addr_ensure("lo", "::1/200") end)
+      assert.has_error(function() sb.h:addr_ensure("lo", "::1/200") end,
+        'addr_ensure: prefix: bad prefix length in "::1/200" (0..128)')
       local ok, err, code = sb.h:addr_ensure("nope0", "10.0.0.2/24")
       assert.is_nil(ok)
       assert.equal('addr_ensure nope0 10.0.0.2/24: dev nope0: No such device', err)

@@ -44,7 +44,8 @@ describe("link_ensure()", function()
         core.link_fields("bridge_port").hairpin)
       assert.same({}, core.link_fields("veth"))
       assert.equal("bridge", core.port_keys().bridge_port)
-      assert.has_error(function() core.link_fields("nosuch") end)
+      assert.has_error(function() core.link_fields("nosuch") end,
+        'link_fields: unknown link kind or port key "nosuch"')
     end)
   end)
 
@@ -295,7 +296,8 @@ describe("link_ensure()", function()
       assert.has_error(function() h:link_ensure{ name = "v0", kind = "veth", netns = "x" } end,
         "link_ensure: netns: not supported (open a handle in that namespace and ensure the "
         .. "link there)")
-      assert.has_error(function() h:link_ensure{ name = "br0", kind = "bridge", mtu = "big" } end)
+      assert.has_error(function() h:link_ensure{ name = "br0", kind = "bridge", mtu = "big" } end,
+        "link_ensure: mtu: expected an integer, got string")
     end)
   end)
 

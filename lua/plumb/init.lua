@@ -80,6 +80,20 @@ function plumb.reset()
   default_h, default_id = nil, nil
 end
 
+--- Conventions of every handle method (and its module function):
+--
+-- - Option tables are read raw (only the table's own fields; a metatable is ignored) into a
+--   private copy before anything is sent, so nothing the caller's code does meanwhile can
+--   change or free what is being sent. Strings holding a NUL byte are refused.
+-- - Misuse raises "function: argument: what is wrong", at the caller's line.
+-- - A handle is busy while one of its calls runs: calling it again from a finalizer (`__gc`)
+--   in that time raises "handle busy".
+-- - In records, a device field (`dev`, `ifname`, `master`, `link`, ...) holds the device's
+--   name; for an ifindex that no device has any more (deleted between the dump and the name
+--   lookup) it holds "if<N>" ("if7"), as iproute2's `ll_index_to_name` prints it, never a
+--   bare number.
+-- @section conventions
+
 --- Create a link. See DESIGN.md "Links": `{ name =, kind =, mtu =, peer = {...}, ... }`.
 -- @function link_add
 -- @tparam table opts

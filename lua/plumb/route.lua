@@ -53,13 +53,18 @@ local core_methods = require("plumb.core").handle_methods
 -- @treturn {table,...}
 -- @return[2] nil, message, errno
 
---- Iterate over routes without holding them all: `for r in h:each_route{ table = "all" } do`.
--- Takes the options of `routes`. The dump runs on a socket of its own, one receive buffer at
--- a time; a `break` closes it (the fourth value is a to-be-closed object), and the loop body
--- may use the handle. Errors during the loop are raised.
+--- Iterate over routes without holding them all:
+-- `for r in assert(h:each_route{ table = "all" }) do ... end`.
+-- Takes the options of `routes` and fails as `routes` does: misuse raises, and a failure the
+-- kernel reports at once (no such device, no permission) returns nil, message, errno (the
+-- first receive buffer is read before it returns), so a `for` loop wants `assert(...)`.
+-- The dump runs on a socket of its own, one receive buffer at a time; a `break` closes it
+-- (the fourth value is a to-be-closed object), and the loop body may use the handle.
+-- Errors later in the loop (a dump interrupted by a change) are raised.
 -- @function each_route
 -- @tparam[opt] table opts
 -- @return iterator function, nil, nil, closing object
+-- @return[2] nil, message, errno ("each_route: No such device", 19)
 
 --- The route the kernel would use for `dst` (`ip route get`), as a record.
 -- Options: `from`, `iif`, `oif`, `mark`, `uid`, `tos`, `fibmatch` (the FIB entry itself).
