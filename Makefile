@@ -42,6 +42,7 @@ MODULE   := $(BUILD)/lib/plumb/core.so
 
 .PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
 .PHONY: deps-doc deps-rock doc doc-check install-check dist rock-check
+.PHONY: deps-fuzz fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
 all: $(MODULE) $(LIB)
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
@@ -88,6 +89,54 @@ check-vm: deps-vm all $(TEST_THREADS)
 	@echo "check-vm: Debian's 6.1 kernel in QEMU; specs tagged #large are left out for size"
 	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run --exclude-tags=large $(BUSTED_ARGS)
 
+# Fuzzing (tests/fuzz/README.md). fuzz-parse: clang's libFuzzer on the reply parsers for
+# FUZZ_TIME seconds over the corpus in the repo (new inputs go to build-fuzz/corpus-parse);
+# fuzz-parse-long: the same for FUZZ_LONG_TIME; fuzz-capture: new seeds from the kernel, in a
+# throwaway namespace. fuzz-api: random calls of every function of the Lua module, in a
+# sandbox namespace (FUZZ_CALLS calls, FUZZ_SEED), fuzz-api-long: FUZZ_LONG_CALLS of them.
+FUZZ_CC    ?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+FUZZ_LONG_TIME ?= 3600
+FUZZ_ARGS  ?=
+FUZZ_CALLS ?= 50000
+FUZZ_LONG_CALLS ?= 1000000
+FUZZ_SEED  ?= 9
+FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=gnu11 -O1 -g $(filter-out -Werror,$(WARN)) $(FUZZ_SANFLAGS) $(DEPS_CFLAGS)
+FUZZ_OBJ   := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out core/nl.c,$(CORE_SRC)))
+FUZZ_PARSE := $(FUZZ_BUILD)/fuzz-parse
+FUZZ_PARSE_RUN = mkdir -p $(FUZZ_BUILD)/corpus-parse && $(FUZZ_PARSE) -dict=tests/fuzz/parse.dict -max_len=65536 -timeout=10 \
+	-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 $(FUZZ_ARGS) \
+	$(FUZZ_BUILD)/corpus-parse tests/fuzz/corpus/parse
+
+$(FUZZ_BUILD)/obj/%.o: %.c core/plumb.h core/kind.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_PARSE): tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
+
+$(FUZZ_BUILD)/fuzz-capture: tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DPL_FUZZ_CAPTURE -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
+
+deps-fuzz:
+	sh scripts/install-deps fuzz
+fuzz-parse: deps-fuzz $(FUZZ_PARSE)
+	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_TIME)
+fuzz-parse-long: deps-fuzz $(FUZZ_PARSE)
+	$(FUZZ_PARSE_RUN) -max_total_time=$(FUZZ_LONG_TIME)
+fuzz-capture: deps-fuzz $(FUZZ_BUILD)/fuzz-capture
+	sh tests/fuzz/capture.sh $(FUZZ_BUILD)/fuzz-capture tests/fuzz/corpus/parse
+
+fuzz-api: deps all
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) FUZZ_LAST=$(BUILD)/fuzz-api-last \
+		sh tests/fuzz/api-run $(FUZZ_CALLS) $(FUZZ_SEED) || { cat $(BUILD)/fuzz-api-last; exit 1; }
+fuzz-api-long: deps all
+	$(SAN_ENV) PLUMB_BUILD=$(BUILD) LUA=$(LUA) FUZZ_LAST=$(BUILD)/fuzz-api-last \
+		sh tests/fuzz/api-run $(FUZZ_LONG_CALLS) $(FUZZ_SEED) || { cat $(BUILD)/fuzz-api-last; exit 1; }
+
 demo: deps all
 	sh scripts/demo
 
@@ -95,7 +144,7 @@ bench: all
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
-	luacheck lua spec scripts/demo.lua scripts/plumb scripts/gendoc.lua scripts/doc-check.lua
+	luacheck lua spec scripts/demo.lua scripts/plumb scripts/gendoc.lua scripts/doc-check.lua tests/fuzz/api.lua
 
 # NODOC=1: without the HTML reference (no LDoc needed); INSTALL_DEV=0: without libplumb.a,
 # plumb.h and plumb.pc (the rockspec uses both: a rock's lib/ is Lua's C module directory).
@@ -203,4 +252,4 @@ rock-check: deps-rock dist
 	@echo "rock-check: luarocks make, install and pack work; no libplumb.a in the module dir"
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

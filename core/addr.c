@@ -131,7 +131,9 @@ static void pl_tb_parse(const struct nlmsghdr *nlh, size_t hdrlen, const struct 
 /* An address attribute of the right length for @family, or NULL. */
 static const uint8_t *pl_addr_bytes(const struct nlattr *at, int family)
 {
-	if (!at || mnl_attr_get_payload_len(at) != pl_family_addrlen(family))
+	/* (a family plumb does not know, AF_MCTP say, has no address it could print) */
+	if (!at || !pl_family_addrlen(family) ||
+	    mnl_attr_get_payload_len(at) != pl_family_addrlen(family))
 		return NULL;
 	return mnl_attr_get_payload(at);
 }

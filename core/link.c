@@ -312,7 +312,10 @@ static int pl_link_index_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
 	(void)e;
-	if (nlh->nlmsg_type == RTM_NEWLINK)
+	/* (a short message or an ifindex that is not positive is no answer: callers take a
+	 * negative index for a failure they described) */
+	if (nlh->nlmsg_type == RTM_NEWLINK && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(*ifi) &&
+	    ifi->ifi_index > 0)
 		*(int *)data = ifi->ifi_index;
 	return 0;
 }

@@ -366,6 +366,20 @@ static ssize_t pl_recv(struct pl_sock *s, struct pl_err *e)
 	return n;
 }
 
+/* mnl_nlmsg_ok() compares nlmsg_len as an int: a length of 2^31 or more passes it, and
+ * mnl_nlmsg_next() then steps far outside the buffer (or, at 2^32 - 3 and up, not at all). */
+static int pl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
+}
+
+/* The errno in the error field of an NLMSG_ERROR or NLMSG_DONE (a negative errno); a value
+ * no kernel sends (positive, or beyond MAX_ERRNO: -INT_MIN would overflow) reads as EBADMSG. */
+static int pl_reply_errno(int error)
+{
+	return error < 0 && error > -4096 ? -error : EBADMSG;
+}
+
 /*
  * Read replies to request @seq until its ACK or DONE (or, with @once, one buffer's worth).
  * Returns 0 when the reply is complete, 1 when more follows (only with @once), -1 on error.
@@ -383,7 +397,7 @@ static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_
 		if (n < 0)
 			return -1;
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)s->rbuf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)s->rbuf; pl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const char *ack;
 			uint32_t off;
@@ -406,8 +420,9 @@ static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_
 				pl_ext_ack(nlh, hl, &ack, &off);
 				ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
 				if (r)
-					return pl_req_fail(r, -err->error, ack, off, e);
-				return pl_err_set(e, -err->error, "%s", ack ? ack : strerror(-err->error));
+					return pl_req_fail(r, pl_reply_errno(err->error), ack, off, e);
+				return pl_err_set(e, pl_reply_errno(err->error), "%s",
+						  ack ? ack : strerror(pl_reply_errno(err->error)));
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
 				int derr = 0;
@@ -418,8 +433,9 @@ static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_
 					pl_ext_ack(nlh, sizeof(int), &ack, &off);
 					ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
 					if (r)
-						return pl_req_fail(r, -derr, ack, off, e);
-					return pl_err_set(e, -derr, "%s", ack ? ack : strerror(-derr));
+						return pl_req_fail(r, pl_reply_errno(derr), ack, off, e);
+					return pl_err_set(e, pl_reply_errno(derr), "%s",
+							  ack ? ack : strerror(pl_reply_errno(derr)));
 				}
 				return 0;
 			}
