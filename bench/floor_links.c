@@ -4,7 +4,8 @@
  * spends on the same work as plumb (build, send, wait for the ACK, next). Names are resolved
  * once, outside the timed loops, as a program that knows its device would.
  *
- *   floor_links veth N          W1: create N veth pairs v<i>/p<i>, then delete each v<i>
+ *   floor_links veth N [DEL]    W1: create N veth pairs v<i>/p<i>, then (unless DEL is 0)
+ *                               delete each v<i>
  *   floor_links addr DEV N      W3: N /32 addresses 10.100.<i/256>.<i%256> on DEV
  *   floor_links route DEV N     W3: N /32 routes 10.200.<i/256>.<i%256> dev DEV
  *   floor_links dump K          W4: K dumps of links then routes (main table, inet and
@@ -27,7 +28,7 @@ static void die(const char *what, int i)
 	exit(1);
 }
 
-static void veth(struct fl_sock *s, int n)
+static void veth(struct fl_sock *s, int n, int del)
 {
 	char name[IFNAMSIZ];
 	double t0, t1, t2;
@@ -57,7 +58,8 @@ static void veth(struct fl_sock *s, int n)
 			die("veth add", i);
 	}
 	t1 = fl_now();
-	for (i = 1; i <= n; i++) {
+	printf("create_ms=%.3f\n", (t1 - t0) * 1e3);
+	for (i = 1; del && i <= n; i++) {
 		struct nlmsghdr *nlh = fl_req(s, RTM_DELLINK, NLM_F_ACK);
 
 		mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
@@ -67,7 +69,8 @@ static void veth(struct fl_sock *s, int n)
 			die("veth del", i);
 	}
 	t2 = fl_now();
-	printf("create_ms=%.3f\ndelete_ms=%.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+	if (del)
+		printf("delete_ms=%.3f\n", (t2 - t1) * 1e3);
 }
 
 static void addr_route(struct fl_sock *s, int route, const char *dev, int n)
@@ -217,7 +220,7 @@ int main(int argc, char **argv)
 	if (fl_open(&s) < 0)
 		die("socket", 0);
 	if (strcmp(argv[1], "veth") == 0)
-		veth(&s, atoi(argv[2]));
+		veth(&s, atoi(argv[2]), argc < 4 || atoi(argv[3]) != 0);
 	else if (strcmp(argv[1], "dump") == 0)
 		dump(&s, atoi(argv[2]));
 	else if (argc >= 4 && (strcmp(argv[1], "addr") == 0 || strcmp(argv[1], "route") == 0))

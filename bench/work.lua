@@ -1,6 +1,7 @@
 -- One measurement of `make bench`, run by bench/bench.lua inside a throwaway network namespace:
 --   lua5.4 bench/work.lua TOOL WORKLOAD N [DELETE]
--- TOOL: plumb | ip (one command per object) | ipbatch (ip -batch) | floor_lua (W4 only)
+-- TOOL: plumb | ip (one command per object) | ipbatch (ip -batch) | floor_lua, ipj (W4 only:
+-- the Lua-table floor of bench/floor_lua.c; `ip -j -d link show`, `ip -j route show` processes)
 -- Prints key=value lines (milliseconds); setup that is not measured happens before the clock.
 local plumb = require "plumb"
 local now = plumb.core.monotonic
@@ -78,7 +79,11 @@ elseif work == "w3" then
 elseif work == "w4" or work == "rss" then
   -- the namespace was filled by bench.lua; K dumps: the first is cold, the median of the rest warm
   local list
-  if tool == "plumb" then
+  if tool == "ipj" then
+    local function run(cmd) return function() local p = io.popen(cmd) local r = p:read("a") p:close() return { r } end end
+    list = { links = run("ip -j -d link show"),
+             routes = run("ip -j route show table main; ip -j -6 route show table main") }
+  elseif tool == "plumb" then
     local h = assert(plumb.open())
     list = { links = function() return assert(h:links()) end, routes = function() return assert(h:routes()) end }
   else
@@ -101,7 +106,27 @@ elseif work == "w4" or work == "rss" then
       table.remove(ts, 1)
       table.sort(ts)
       put(what .. "_warm_ms", ts[3])
-      put(what .. "_n", n)
+      if tool ~= "ipj" then put(what .. "_n", n) end
+    end
+    if tool == "plumb" and os.getenv("BENCH_FLOOR_LUA") then
+      -- the floor must build what plumb builds: compare every record, key by key
+      local f = assert(package.loadlib(os.getenv("BENCH_FLOOR_LUA"), "luaopen_floor_lua"))()
+      local bad = {}
+      local function same(a, b, path)
+        if type(a) ~= type(b) then bad[#bad + 1] = path .. ": " .. type(a) .. " vs " .. type(b) return end
+        if type(a) ~= "table" then
+          if a ~= b then bad[#bad + 1] = ("%s: %s vs %s"):format(path, tostring(a), tostring(b)) end
+          return
+        end
+        for k, v in pairs(a) do same(v, b[k], path .. "." .. tostring(k)) end
+        for k, v in pairs(b) do if a[k] == nil then same(nil, v, path .. "." .. tostring(k)) end end
+      end
+      for _, what in ipairs{ "links", "routes" } do
+        local a, b = list[what](), assert(f[what]())
+        if #a ~= #b then bad[#bad + 1] = ("%s: %d vs %d records"):format(what, #a, #b) end
+        for i = 1, math.min(#a, #b) do same(a[i], b[i], what .. "[" .. i .. "]") end
+      end
+      print("keycheck=" .. (#bad == 0 and "same records" or (#bad .. " differences, first: " .. bad[1])))
     end
   end
 else
