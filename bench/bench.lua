@@ -302,7 +302,7 @@ for _, id in ipairs(rows) do
   end
 end
 
-if #Ns > 1 and results["w1c" .. Ns[1]] or results["w3a" .. Ns[1]] or results["w4linkscold" .. Ns[1]] then
+if #Ns > 1 and (results["w1c" .. Ns[1]] or results["w3a" .. Ns[1]] or results["w4linkscold" .. Ns[1]]) then
   print(("\ntime per operation, N=%d -> N=%d (us/op, and the ratio: 1.00 = constant per op)"):format(Ns[1], Ns[#Ns]))
   for _, id in ipairs(rows) do
     local r = results[id]
