@@ -140,7 +140,18 @@ fuzz-api-long: deps all
 demo: deps all
 	sh scripts/demo
 
-bench: all
+# Benchmarks, not tests (bench/run, bench/bench.lua; BENCH_QUICK=1 for a short run). The floor
+# programs are built here with -O2 whatever CFLAGS say.
+BENCH_BIN := $(BUILD)/bench/floor_links $(BUILD)/bench/floor_lua.so
+$(BUILD)/bench/floor_links: bench/floor_links.c bench/floor.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $< $(DEPS_LIBS)
+$(BUILD)/bench/floor_lua.so: bench/floor_lua.c bench/floor.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -fPIC -shared $(DEPS_CFLAGS) -o $@ $< $(DEPS_LIBS)
+bench:
+	sh scripts/install-deps bench
+	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
 lint:
