@@ -472,7 +472,7 @@ local function cmd_recipe(r, name, args)
   for _, opt in ipairs(mod.options or {}) do
     -- `up` needs every required option; `down` and `check` those naming the object
     -- (`identity`). An option may be replaced by one of its alternatives (`alt`), and an
-    -- address by a subnet everywhere (DESIGN.md "Recipes").
+    -- address by a subnet everywhere (docs/design.md "Recipes").
     local given = o[opt.name] ~= nil or (opt.name == "address" and o.subnet ~= nil)
     for _, a in ipairs(type(opt.alt) == "table" and opt.alt or {}) do given = given or o[a] ~= nil end
     if opt.required and not given and (verb == "up" or opt.identity) then

@@ -1,5 +1,5 @@
 --- plumb.help: one line of help for every verb, for the REPL's `help()`.
--- Each entry: the call as it is written, and what it does. DESIGN.md and docs/ have the rest.
+-- Each entry: the call as it is written, and what it does. docs/design.md and the reference (make doc) have the rest.
 -- @module plumb.help
 local help = {}
 

@@ -94,7 +94,7 @@ end
 --   bare number.
 -- @section conventions
 
---- Create a link. See DESIGN.md "Links": `{ name =, kind =, mtu =, peer = {...}, ... }`.
+--- Create a link. See docs/design.md "Links": `{ name =, kind =, mtu =, peer = {...}, ... }`.
 -- @function link_add
 -- @tparam table opts
 -- @treturn true

@@ -1,4 +1,4 @@
--- A stand-in for plumb.recipes, following the recipe contract (DESIGN.md "Recipes"), so the
+-- A stand-in for plumb.recipes, following the recipe contract (docs/design.md "Recipes"), so the
 -- `plumb` command's recipe subcommands are tested whatever the real recipes do. Loaded by
 -- spec/52-cli_recipes_spec.lua through package.preload. It does real work: a veth pair in a
 -- namespace.

@@ -8,7 +8,7 @@
 -- Every recipe is transactional (a failed `up` removes what that call made and names the
 -- step), idempotent (`up` twice is `up` once; `down` of something absent succeeds),
 -- checkable (`check` returns true or nil and a list of differences) and reported (`up`
--- returns a CNI-shaped result). See DESIGN.md "Recipes".
+-- returns a CNI-shaped result). See docs/design.md "Recipes".
 -- @module plumb.recipes
 local M = {}
 
