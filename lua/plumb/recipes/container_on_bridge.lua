@@ -221,8 +221,8 @@ function M.check(opts)
     d:add("missing netns %s", p.ns)
     return d:result()
   end
-  local H = assert(plumb.open(opts.host_netns and { netns = opts.host_netns } or nil))
-  local C = assert(plumb.open{ netns = p.ns })
+  local H <close> = assert(plumb.open(opts.host_netns and { netns = opts.host_netns } or nil))
+  local C <close> = assert(plumb.open{ netns = p.ns })
   tx.check_link(d, H, p.br, "", { kind = "bridge" })
   for _, x in ipairs(p.fams) do
     if x.gateway then tx.check_addr(d, H, p.br, x.gateway .. "/" .. x.len, "") end
