@@ -44,8 +44,28 @@ function support.without_timers(rec)
   return rec
 end
 
---- Check that plumb's record of every link in namespace `ns` matches `ip -j -d`.
+--- Call `fn` until it returns an empty list of differences, at most `secs` seconds (default
+-- 5), and return its last result. Link state settles asynchronously after a change (the
+-- kernel's linkwatch moves operstate and IFF_RUNNING later than the carrier): on a slow
+-- (emulated) kernel plumb's read and ip's can fall on either side of that moment.
+function support.settle(fn, secs)
+  local d
+  for _ = 1, math.floor((secs or 5) * 10) do
+    d = fn()
+    if #d == 0 then break end
+    os.execute("sleep 0.1")
+  end
+  return d
+end
+
+--- Check that plumb's record of every link in namespace `ns` matches `ip -j -d` (once the
+-- links' state has settled, at most 5 s).
 function support.same_as_ip(h, ns)
+  return support.settle(function() return support.same_as_ip_once(h, ns) end)
+end
+
+--- The same, one read each, without waiting.
+function support.same_as_ip_once(h, ns)
   local ip = testing.ip_json("-d link show", ns)
   local byname = {}
   for _, l in ipairs(assert(h:links())) do byname[l.ifname] = l end
