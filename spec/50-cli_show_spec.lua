@@ -24,6 +24,17 @@ local function setup(ns)
     "route add 192.0.2.0/24 dev br0 metric 50", "route add blackhole 198.51.100.0/24",
     "rule add from 10.1.0.0/16 table 100 prio 100", "rule add to 10.2.0.0/16 lookup 200 prio 200",
   } do cli.sh(("ip -n %s %s"):format(ns, c)) end
+  -- operstate follows "up" asynchronously (linkwatch; slow on an emulated kernel): wait, at
+  -- most 5 s, until the three links read UP, so that ip and plumb see the same state
+  local h <close> = assert(require("plumb").open{ netns = ns })
+  for _ = 1, 50 do
+    local up = 0
+    for _, n in ipairs{ "br0", "v0", "v1" } do
+      if assert(h:link_get(n)).operstate == "UP" then up = up + 1 end
+    end
+    if up == 3 then break end
+    os.execute("sleep 0.1")
+  end
 end
 
 describe("plumb show", function()
