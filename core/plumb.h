@@ -246,8 +246,8 @@ struct pl_sock {
 	unsigned long dump_restarts;	/* dumps started again after NLM_F_DUMP_INTR (tests) */
 };
 
-/* Called for every reply message that is not an error or done. Return <0 to stop (with
- * @e filled), 0 to go on. */
+/* Called for a message. Return <0 to stop with an error (@e filled), 0 to go on, >0 to stop
+ * reading the rest of the datagram (pl_recv only). */
 typedef int (*pl_msg_cb)(const struct nlmsghdr *nlh, void *data, struct pl_err *e);
 /* Called before a dump is retried, to drop what the callback collected. */
 typedef void (*pl_reset_cb)(void *data);
@@ -263,6 +263,23 @@ void pl_sock_close(struct pl_sock *s);
 int pl_sock_fd(const struct pl_sock *s);
 /* Open another socket in the netns of socket @like (a dump of its own, say). */
 int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_err *e);
+
+/*
+ * The receive API, shared by requests, dumps, batches and events. pl_recv reads ONE datagram
+ * and passes each of its messages to @cb whatever their sequence number and port id:
+ * replies to any request, ACKs and errors (NLMSG_ERROR), dump ends (NLMSG_DONE) and
+ * multicast notifications (seq 0, port id 0). NLMSG_NOOP is skipped. It returns 1 when a
+ * datagram was read, 0 when nothing was waiting (only with PL_RECV_NONBLOCK), -1 on error:
+ * ENOBUFS when the socket's receive queue overflowed and messages were lost, EMSGSIZE when a
+ * datagram was larger than the buffer (the buffer has grown; that datagram is lost).
+ */
+#define PL_RECV_NONBLOCK 0x1
+int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e);
+/* For an NLMSG_ERROR or NLMSG_DONE message: the errno it carries (0 for an ACK or the end
+ * of a dump; EBADMSG when malformed), with the kernel's extended-ACK text (in @buf, trailing
+ * '.' dropped; NULL when none) and attribute offset (0 when none). -1 for other messages. */
+int pl_msg_status(const struct nlmsghdr *nlh, char *buf, size_t len, const char **ack,
+		  uint32_t *off);
 
 /* Send @r and read replies up to its ACK (or NLMSG_DONE), passing data messages to @cb. */
 int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e);
