@@ -167,6 +167,7 @@ struct pl_attrs {
 #define PL_REQ_MAXFIELDS 48
 
 struct pl_sock;
+struct pl_pctx;
 
 /* A request being built: the buffer, the fds it references, and which caller field each
  * attribute came from (so an extended-ACK offset can be named as "vxlan.dstport"). */
@@ -370,7 +371,7 @@ struct pl_link_filter {
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWLINK/DELLINK message as a record (used by dumps and events). */
-void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 /* The descriptor table behind a group of link options: "link" (the common ones), a kind
  * name (its subtable) or a port key such as "bridge_port"; NULL if there is none. */
 const struct pl_attrs *pl_link_fields(const char *what);
@@ -400,7 +401,7 @@ struct pl_fdb_filter {
 int pl_fdb_list(struct pl_sock *s, const struct pl_fdb_filter *f, struct pl_sink *k,
 		struct pl_err *e);
 /* Report one AF_BRIDGE RTM_NEWNEIGH/DELNEIGH message as a record. */
-void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* Add (or with @del, delete) the port VLANs @src describes ({ dev =, vid = 10 | "10-20" }). */
 int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_err *e);
@@ -456,6 +457,23 @@ int pl_val_rtn(struct pl_rtnames *c, enum pl_rtn_kind kind, const struct pl_val 
 	       const char *what, uint32_t max, uint32_t *id, struct pl_err *e);
 /* Release what the cache holds; it may be used again. */
 void pl_rtnames_free(struct pl_rtnames *c);
+
+/* ---------------------------------------------------------------------------------------- */
+/* parsing messages: one signature for every object (dumps, batch replies, events) */
+
+/* What a parser may use beyond the message; every member may be NULL, and so may the
+ * context itself. */
+struct pl_pctx {
+	struct pl_rtnames *names;	/* names of tables, protocols, scopes (else read once) */
+};
+
+/* Report one message as a record into @k (the object's fields, in `ip -j` form). */
+typedef void (*pl_parse_fn)(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
+
+/* The object a message is about ("link", "addr", "route", "neigh", "fdb", "rule") with its
+ * parser in *@fn, and in *@del whether it says the object is gone (RTM_DEL*); NULL for a
+ * message plumb does not parse (*@fn is then NULL). */
+const char *pl_msg_object(const struct nlmsghdr *nlh, pl_parse_fn *fn, int *del);
 
 /* ---------------------------------------------------------------------------------------- */
 /* routes */
@@ -538,7 +556,7 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 int pl_route_get(struct pl_sock *s, const char *dst, struct pl_source *src, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWROUTE/DELROUTE message as a record (`ip -j route` fields). */
-void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtnames *names);
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* formatting helpers shared by parsers */
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen);
@@ -611,7 +629,7 @@ struct pl_addr_filter {
 int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWADDR/DELADDR message as a record (dumps and events). */
-void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
 /* neighbours (core/neigh.c); bridge FDB entries are neighbours of family AF_BRIDGE */
@@ -639,7 +657,7 @@ struct pl_neigh_filter {
 int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
 		  struct pl_err *e);
 /* Report one RTM_NEWNEIGH/DELNEIGH message (of an IP family) as a record. */
-void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
 /* policy routing rules (core/rule.c) */
@@ -652,6 +670,6 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
 /* Dump the rules of @family (0: IPv4 and IPv6) into @k. */
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e);
 /* Report one RTM_NEWRULE/DELRULE message as a record. */
-void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 #endif
