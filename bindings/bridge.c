@@ -88,6 +88,7 @@ static int h_fdbs(lua_State *L)
 		return pusherr(L, "fdbs", &e);
 	}
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	return list_result(L, h, &k, pl_fdb_list(&h->s, &f, &k.base, &e), "fdbs", &e, 0);
 }
 
@@ -138,6 +139,7 @@ static int h_vlans(lua_State *L)
 		return pusherr(L, "vlans", &e);
 	}
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	return list_result(L, h, &k, pl_vlan_list(&h->s, &f, &k.base, &e), "vlans", &e, 0);
 }
 

@@ -272,52 +272,101 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
 /* a struct pl_sink building Lua tables */
 
 
-/* Store the value on top into the open table at @parent (relative), under @key or appended. */
-static void lsink_store(struct lsink *k, int parent, const char *key)
+/*
+ * Field names are interned once per lua_State: the registry table KEYS_REG holds each key's
+ * Lua string at an integer id, and the id at the key's address (the core's keys are static
+ * strings, see struct pl_sink). A listing keeps address -> id in a small C table of its own,
+ * so storing a field is lua_rawgeti of the interned name and lua_rawset: no string is
+ * hashed, compared or created again.
+ */
+#define KEYS_REG "plumb.sink_keys"
+
+static void lsink_key(struct lsink *k, const char *key)
 {
 	lua_State *L = k->L;
+	unsigned h = (unsigned)(((uintptr_t)key * 0x9E3779B97F4A7C15ull) >> 57);
+	lua_Integer id;
 
-	if (key)
-		lua_setfield(L, parent, key);
-	else
-		lua_rawseti(L, parent, ++k->n[k->depth]);
+	for (; k->kc[h].p; h = (h + 1) & (LSINK_KC - 1))
+		if (k->kc[h].p == key) {
+			lua_rawgeti(L, k->keys, k->kc[h].id);
+			return;
+		}
+	if (lua_rawgetp(L, k->keys, key) == LUA_TNUMBER) {
+		id = lua_tointeger(L, -1);
+	} else {
+		id = (lua_Integer)lua_rawlen(L, k->keys) + 1;
+		lua_pushstring(L, key);
+		lua_rawseti(L, k->keys, id);
+		lua_pushinteger(L, id);
+		lua_rawsetp(L, k->keys, key);
+	}
+	lua_pop(L, 1);
+	if (k->nkc < LSINK_KC * 3 / 4) {
+		k->kc[h].p = key;
+		k->kc[h].id = (int)id;
+		k->nkc++;
+	}
+	lua_rawgeti(L, k->keys, id);
 }
 
-static void lsink_set(struct lsink *k, const char *key)
-{
-	lsink_store(k, -2, key);
-}
+/* The value pushed by @push stored under @key in the open table on top, or appended. */
+#define LSINK_PUT(k, key, push)							\
+	do {									\
+		if (key)							\
+			lsink_key(k, key);					\
+		push;								\
+		if (key)							\
+			lua_rawset((k)->L, -3);					\
+		else								\
+			lua_rawseti((k)->L, -2, ++(k)->n[(k)->depth]);		\
+	} while (0)
 
 static void lsink_num(struct pl_sink *sk, const char *key, double v)
 {
 	struct lsink *k = (struct lsink *)sk;
 
-	lua_pushnumber(k->L, v);
-	lsink_set(k, key);
+	LSINK_PUT(k, key, lua_pushnumber(k->L, v));
 }
 
 static void lsink_integer(struct pl_sink *sk, const char *key, long long v)
 {
 	struct lsink *k = (struct lsink *)sk;
 
-	lua_pushinteger(k->L, v);
-	lsink_set(k, key);
+	LSINK_PUT(k, key, lua_pushinteger(k->L, v));
 }
 
 static void lsink_str(struct pl_sink *sk, const char *key, const char *s)
 {
 	struct lsink *k = (struct lsink *)sk;
 
-	lua_pushstring(k->L, s);
-	lsink_set(k, key);
+	LSINK_PUT(k, key, lua_pushstring(k->L, s));
 }
 
 static void lsink_boolean(struct pl_sink *sk, const char *key, int b)
 {
 	struct lsink *k = (struct lsink *)sk;
 
-	lua_pushboolean(k->L, b);
-	lsink_set(k, key);
+	LSINK_PUT(k, key, lua_pushboolean(k->L, b));
+}
+
+/* Store the new table on top into its parent below it under @key (or appended); it stays on
+ * top, open. */
+static void lsink_open(struct lsink *k, const char *key)
+{
+	lua_State *L = k->L;
+
+	if (key) {
+		lsink_key(k, key);
+		lua_pushvalue(L, -2);
+		lua_rawset(L, -4);
+	} else {
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -3, ++k->n[k->depth]);
+	}
+	if (k->depth + 1 < SINK_MAXDEPTH)
+		k->depth++;
+	k->n[k->depth] = 0;
 }
 
 static void lsink_begin(struct pl_sink *sk, const char *key)
@@ -326,12 +375,9 @@ static void lsink_begin(struct pl_sink *sk, const char *key)
 	lua_State *L = k->L;
 
 	luaL_checkstack(L, 4, "plumb: record nested too deep");
-	lua_createtable(L, 0, key ? 4 : k->rec_fields);
-	lua_pushvalue(L, -1);
-	lsink_store(k, -3, key);
-	if (k->depth + 1 < SINK_MAXDEPTH)
-		k->depth++;
-	k->n[k->depth] = 0;
+	lua_createtable(L, 0, sk->size_hint >= 0 ? sk->size_hint : key ? 4 : k->rec_fields);
+	sk->size_hint = -1;
+	lsink_open(k, key);
 }
 
 static void lsink_begin_list(struct pl_sink *sk, const char *key)
@@ -340,12 +386,9 @@ static void lsink_begin_list(struct pl_sink *sk, const char *key)
 	lua_State *L = k->L;
 
 	luaL_checkstack(L, 4, "plumb: record nested too deep");
-	lua_createtable(L, 4, 0);
-	lua_pushvalue(L, -1);
-	lsink_store(k, -3, key);
-	if (k->depth + 1 < SINK_MAXDEPTH)
-		k->depth++;
-	k->n[k->depth] = 0;
+	lua_createtable(L, sk->size_hint >= 0 ? sk->size_hint : 4, 0);
+	sk->size_hint = -1;
+	lsink_open(k, key);
 }
 
 static void lsink_end(struct pl_sink *sk)
@@ -362,12 +405,11 @@ static void lsink_ifindex(struct pl_sink *sk, const char *key, uint32_t idx)
 	struct lsink *k = (struct lsink *)sk;
 	lua_State *L = k->L;
 
-	lua_pushinteger(L, idx);
-	lua_setfield(L, -2, key);
+	LSINK_PUT(k, key, lua_pushinteger(L, idx));
 	/* Remember (table, key): names are filled in once the whole reply is read. */
 	lua_pushvalue(L, -1);
 	lua_rawseti(L, k->fix, ++k->nfix);
-	lua_pushstring(L, key);
+	lsink_key(k, key);
 	lua_rawseti(L, k->fix, ++k->nfix);
 }
 
@@ -386,10 +428,37 @@ static void lsink_reset(struct pl_sink *sk)
 	k->n[0] = 0;
 }
 
-/* Push the root table and the fix-up list, and start a sink on them. */
+#define NAMES_MT "plumb.ifnames"
+
+/* The listing's ifindex -> name map lives in a userdata: freed by the collector even when a
+ * listing raises (out of memory) half way. */
+static int lnames_gc(lua_State *L)
+{
+	struct pl_ifnames *m = lua_touserdata(L, 1);
+
+	if (m)
+		pl_ifnames_free(m);
+	return 0;
+}
+
+/* Push the name map, the fix-up list and the root table, and start a sink on them. */
 void lsink_init(struct lsink *k, lua_State *L)
 {
+	struct pl_ifnames *m;
+
 	memset(k, 0, sizeof(*k));
+	m = lua_newuserdatauv(L, sizeof(*m), 0);
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (luaL_newmetatable(L, NAMES_MT)) {
+		lua_pushcfunction(L, lnames_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	k->base.names = m;
+	k->base.size_hint = -1;
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, KEYS_REG);
+	k->keys = lua_gettop(L);
 	k->base.num = lsink_num;
 	k->base.integer = lsink_integer;
 	k->base.str = lsink_str;
@@ -521,27 +590,23 @@ void checkdev(lua_State *L, int arg, struct pl_val *v, const char *fn, const cha
 	}
 }
 
-/* Replace the ifindex values noted in the fix-up list by device names: from the records of
- * this same reply when it is a link list (@links), else with one get per unknown index. */
+void lsink_use_sock(struct lsink *k, struct pl_sock *s)
+{
+	k->base.names->fd = s ? pl_sock_fd(s) : -1;
+}
+
+/* Replace the ifindex values noted in the fix-up list by device names: from the listing's
+ * own map (the names of a link listing, or those already looked up), else with one get per
+ * unknown index. */
 void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links)
 {
-	int map, i;
+	struct pl_ifnames *m = k->base.names;
+	int i;
 
+	(void)links;
 	if (k->nfix == 0)
 		return;
-	lua_newtable(L);
-	map = lua_gettop(L);
-	if (links) {
-		lua_Integer n = luaL_len(L, k->root), j;
-
-		for (j = 1; j <= n; j++) {
-			lua_rawgeti(L, k->root, j);
-			lua_getfield(L, -1, "ifindex");
-			lua_getfield(L, -2, "ifname");
-			lua_rawset(L, map);
-			lua_pop(L, 1);
-		}
-	}
+	m->fd = -1;	/* the map as it is: the socket may be busy or gone by now */
 	for (i = 1; i + 1 <= k->nfix; i += 2) {
 		lua_rawgeti(L, k->fix, i);	/* table */
 		lua_rawgeti(L, k->fix, i + 1);	/* key */
@@ -549,20 +614,22 @@ void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links)
 		lua_rawget(L, -3);		/* ifindex */
 		if (lua_isinteger(L, -1)) {
 			lua_Integer idx = lua_tointeger(L, -1);
+			const char *known = idx > 0 && idx <= INT32_MAX ?
+					    pl_ifnames_get(m, (uint32_t)idx) : NULL;
+			char name[64];
+			struct pl_err e;
 
-			if (lua_rawgeti(L, map, idx) == LUA_TNIL) {
-				char name[64];
-				struct pl_err e;
-
-				lua_pop(L, 1);
+			if (known) {
+				lua_pushstring(L, known);
+			} else {
 				/* Gone since the dump (or in no view at all): ip's
 				 * ll_index_to_name form, never the bare number. */
 				if (!s || idx <= 0 || idx > INT32_MAX ||
 				    pl_link_name(s, (int)idx, name, sizeof(name), &e) != 1)
 					snprintf(name, sizeof(name), "if%u", (unsigned)idx);
 				lua_pushstring(L, name);
-				lua_pushvalue(L, -1);
-				lua_rawseti(L, map, idx);
+				if (idx > 0 && idx <= INT32_MAX)
+					pl_ifnames_put(m, (uint32_t)idx, name, strlen(name));
 			}
 			lua_pushvalue(L, -3);	/* key */
 			lua_insert(L, -2);
@@ -570,7 +637,6 @@ void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links)
 		}
 		lua_pop(L, 3);
 	}
-	lua_pop(L, 1);
 }
 
 int pushtrue(lua_State *L)

@@ -13,6 +13,7 @@
 #define SRC_MAXDEPTH 8
 #define SRC_MAXKEYS 128
 #define SINK_MAXDEPTH 16
+#define LSINK_KC 128	/* keys a listing remembers by address (a power of 2) */
 
 /* a Lua table read as a struct pl_source (unknown keys are refused when a table is left) */
 struct lsrc {
@@ -32,10 +33,16 @@ struct lsink {
 	lua_State *L;
 	int root;		/* absolute index of the root table */
 	int fix;		/* absolute index of the ifindex fix-up list (table, key, ...) */
+	int keys;		/* absolute index of the interned field names (KEYS_REG) */
 	int nfix;
 	int depth;
 	int n[SINK_MAXDEPTH];	/* array length of each open table */
 	int rec_fields;		/* hash slots preallocated for a list element (a record) */
+	int nkc;
+	struct {
+		const char *p;	/* a key's address -> its id in the interned names */
+		int id;
+	} kc[LSINK_KC];
 };
 
 /* a netlink handle userdata */
@@ -66,8 +73,11 @@ int misuse(lua_State *L, const char *fn, const char *fmt, ...);
 void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn);
 /* Raise unless argument @arg of @fn is a table. */
 void checkopts(lua_State *L, int arg, const char *fn);
-/* Push the fix-up list and the root table, and start a sink on them. */
+/* Push the name map, the fix-up list and the root table, and start a sink on them. */
 void lsink_init(struct lsink *k, lua_State *L);
+/* Let the sink name ifindexes the listing does not name itself by SIOCGIFNAME on @s (once
+ * per distinct ifindex), as they are reported. */
+void lsink_use_sock(struct lsink *k, struct pl_sock *s);
 /* The open, idle handle at argument 1 of @fn (raises if not a handle, closed or busy). */
 struct lhandle *checkhandle(lua_State *L, const char *fn);
 /* Give the handle at stack index @hidx its guard (at creation). */

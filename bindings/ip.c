@@ -142,6 +142,7 @@ static int h_addrs(lua_State *L)
 	if (list_filter(L, h, "addrs", &f.ifindex, &f.family, NULL, NULL, &e) < 0)
 		return pusherr(L, "addrs", &e);
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	return list_result(L, h, &k, pl_addr_list(&h->s, &f, &k.base, &e), "addrs", &e, 0);
 }
 
@@ -186,6 +187,7 @@ static int h_neighs(lua_State *L)
 	if (list_filter(L, h, "neighs", &f.ifindex, &f.family, "proxy", &f.proxy, &e) < 0)
 		return pusherr(L, "neighs", &e);
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	return list_result(L, h, &k, pl_neigh_list(&h->s, &f, &k.base, &e), "neighs", &e, 0);
 }
 

@@ -84,6 +84,7 @@ static int h_routes(lua_State *L)
 	if (route_filter(L, h, 2, "routes", &f, &e) < 0)
 		return pusherr(L, "routes", &e);
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	k.rec_fields = ROUTE_FIELDS;
 	if (pl_route_list(&h->s, &f, &k.base, &e) < 0)
 		return pusherr(L, "routes", &e);
@@ -110,6 +111,7 @@ static int h_route_get(lua_State *L)
 	}
 	hold(L, 1, h, "route_get");
 	lsink_init(&k, L);
+	lsink_use_sock(&k, &h->s);
 	if (pl_route_get(&h->s, dst, sp ? &sp->base : NULL, &k.base, &e) < 0)
 		return pusherr(L, "route_get", &e);
 	lua_settop(L, k.root);
@@ -228,6 +230,7 @@ static int iter_fill(lua_State *L, struct liter *it, int self, int held, struct 
 	do {
 		lua_settop(L, top);
 		lsink_init(&k, L);
+		lsink_use_sock(&k, it->d.s);
 		k.rec_fields = ROUTE_FIELDS;
 		rc = pl_route_dump_next(&it->d, &k.base, e);
 		if (rc < 0) {

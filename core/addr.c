@@ -102,32 +102,6 @@ static const struct pl_attrs pl_addr_attrs = PL_ATTRS(pl_addr_desc, IFA_MAX);
 /* ---------------------------------------------------------------------------------------- */
 /* parsing */
 
-struct pl_tb {
-	const struct nlattr **tb;
-	uint16_t max;
-};
-
-static int pl_tb_cb(const struct nlattr *at, void *data)
-{
-	struct pl_tb *t = data;
-	uint16_t type = mnl_attr_get_type(at);
-
-	/* Unknown (newer) attributes are skipped. */
-	if (type <= t->max)
-		t->tb[type] = at;
-	return MNL_CB_OK;
-}
-
-/* Index the attributes following a family header of @hdrlen bytes. */
-static void pl_tb_parse(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
-			uint16_t max)
-{
-	struct pl_tb t = { tb, max };
-
-	memset(tb, 0, (max + 1u) * sizeof(*tb));
-	mnl_attr_parse(nlh, (unsigned)hdrlen, pl_tb_cb, &t);
-}
-
 /* An address attribute of the right length for @family, or NULL. */
 static const uint8_t *pl_addr_bytes(const struct nlattr *at, int family)
 {
@@ -180,10 +154,11 @@ void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifa))
 		return;
-	pl_tb_parse(nlh, sizeof(*ifa), tb, IFA_MAX);
+	/* one walk: the descriptor table's fields, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*ifa), &pl_addr_attrs, k, tb, IFA_MAX);
 	k->integer(k, "ifindex", ifa->ifa_index);
 	if (k->ifindex)
-		k->ifindex(k, "ifname", ifa->ifa_index);
+		pl_sink_ifname(k, "ifname", ifa->ifa_index);
 	fam = pl_family_name(ifa->ifa_family);
 	if (fam)
 		k->str(k, "family", fam);
@@ -202,7 +177,6 @@ void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 			k->str(k, "address", inet_ntop(ifa->ifa_family, peer, buf, sizeof(buf)));
 		k->integer(k, "prefixlen", ifa->ifa_prefixlen);
 	}
-	pl_attrs_parse_msg(nlh, sizeof(*ifa), &pl_addr_attrs, k);
 	k->str(k, "scope", pl_rtn_name(names, PL_RTN_SCOPE, ifa->ifa_scope, buf, sizeof(buf)));
 	pl_addr_flags_emit(ifa->ifa_family, pl_addr_msg_flags(ifa, tb), k);
 	if (tb[IFA_CACHEINFO] &&
@@ -228,7 +202,7 @@ static void pl_addr_spec_from_msg(const struct nlmsghdr *nlh, struct pl_addr_spe
 	const uint8_t *local, *peer, *brd;
 
 	memset(sp, 0, sizeof(*sp));
-	pl_tb_parse(nlh, sizeof(*ifa), tb, IFA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ifa), NULL, NULL, tb, IFA_MAX);
 	local = pl_addr_bytes(tb[IFA_LOCAL], ifa->ifa_family);
 	peer = pl_addr_bytes(tb[IFA_ADDRESS], ifa->ifa_family);
 	if (!local)
@@ -589,7 +563,7 @@ int pl_addr_del(struct pl_sock *s, const struct pl_val *dev, const struct pl_val
 
 struct pl_addr_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames names;
+	struct pl_rtnames *names;	/* the handle's */
 };
 
 static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -600,7 +574,7 @@ static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_addr_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
+	pl_addr_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }
@@ -620,13 +594,12 @@ static void pl_addr_dump_req(struct pl_req *r, struct pl_sock *s, int family, in
 int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
-	struct pl_addr_list_ctx c = { k, PL_RTNAMES_INIT };
+	struct pl_addr_list_ctx c = { k, pl_sock_rtnames(s) };
 	struct pl_req r;
 	int rc;
 
 	pl_addr_dump_req(&r, s, f ? f->family : 0, f ? f->ifindex : 0, "addrs");
 	rc = pl_dump(&r, pl_addr_list_cb, pl_dump_reset_sink, &c, e);
-	pl_rtnames_free(&c.names);
 	return rc;
 }
 

@@ -18,11 +18,19 @@
 
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 
-	buf[0] = '\0';
-	for (i = 0; i < alen && o + 3 < len; i++)
-		o += snprintf(buf + o, len - o, i ? ":%02x" : "%02x", a[i]);
+	if (!len)
+		return;
+	/* "aa:bb:..": what snprintf("%02x") wrote, without it (a dump formats one per link) */
+	for (i = 0; i < alen && o + (i ? 3 : 2) < len; i++) {
+		if (i)
+			buf[o++] = ':';
+		buf[o++] = hex[a[i] >> 4];
+		buf[o++] = hex[a[i] & 15];
+	}
+	buf[o] = '\0';
 }
 
 /* Parse "aa:bb:cc:dd:ee:ff" (1 to 32 bytes); 0 on success. */
@@ -299,6 +307,21 @@ static unsigned long long pl_attr_uint(const struct nlattr *at, size_t len)
 	}
 }
 
+/* The key of an IPv6 value of a PL_F_KEY6 descriptor: sink keys are static strings (a sink
+ * may know a key by its address), so each one is spelled out here. */
+static const char *pl_key6(const char *key)
+{
+	static const char *const k6[][2] = {
+		{ "remote", "remote6" }, { "group", "group6" }, { "local", "local6" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k6) / sizeof(k6[0]); i++)
+		if (strcmp(k6[i][0], key) == 0)
+			return k6[i][1];
+	return key;	/* a new PL_F_KEY6 descriptor must be added above (tests catch it) */
+}
+
 static const char *const pl_vlan_flag_names[] = {
 	"REORDER_HDR", "GVRP", "LOOSE_BINDING", "MVRP", "BRIDGE_BINDING",
 };
@@ -329,10 +352,7 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		if (d->atype == PL_A_BE16)
 			v = ntohs((uint16_t)v);
 		if (d->atype == PL_A_IFINDEX) {
-			if (k->ifindex && v)
-				k->ifindex(k, key, (uint32_t)v);
-			else
-				k->integer(k, key, (long long)v);
+			pl_sink_ifindex(k, key, (uint32_t)v);
 			return;
 		}
 		if (d->atype == PL_A_CLOCK) {
@@ -385,10 +405,7 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 		} else if (plen == 16) {
 			inet_ntop(AF_INET6, p, buf, sizeof(buf));
 			if (d->flags & PL_F_KEY6) {
-				char key6[40];
-
-				snprintf(key6, sizeof(key6), "%s6", key);
-				k->str(k, key6, buf);
+				k->str(k, pl_key6(key), buf);
 				return;
 			}
 		} else {
@@ -438,10 +455,8 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 }
 
 /* Whether descriptor @d reports attribute @at (several may share a type: remote/group). */
-static int pl_attr_matches(const struct pl_attr_desc *d, const struct nlattr *at, uint16_t t)
+static int pl_attr_matches(const struct pl_attr_desc *d, const struct nlattr *at)
 {
-	if (d->type != t && !(d->atype == PL_A_INET && d->type6 == t))
-		return 0;
 	if (d->flags & PL_F_WO)
 		return 0;
 	if ((d->flags & PL_F_UCAST) && pl_is_mcast(at))
@@ -451,34 +466,116 @@ static int pl_attr_matches(const struct pl_attr_desc *d, const struct nlattr *at
 	return 1;
 }
 
-static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a, struct pl_sink *k)
+/*
+ * The descriptor index: attribute type -> descriptors reporting it, so that a walk looks each
+ * attribute up directly instead of scanning the table. It is built on the walker's stack from
+ * the const table (one pass over the table, a few hundred bytes): no global or static state
+ * to fill, so nothing to lock across threads and .data/.bss stay empty. Descriptor positions
+ * fit a byte (the largest table has a few dozen entries); types above PL_IDX_MAXTYPE (none
+ * today) fall back to the scan.
+ */
+#define PL_IDX_MAXTYPE 127
+#define PL_IDX_NONE 0xff
+
+struct pl_attr_idx {
+	uint8_t first[PL_IDX_MAXTYPE + 1];	/* type -> first descriptor, PL_IDX_NONE */
+	uint8_t next[PL_IDX_NONE];		/* descriptor -> next one of the same type */
+	uint16_t top;				/* types 0..top are indexed */
+	int ok;
+};
+
+static void pl_attr_idx_build(struct pl_attr_idx *x, const struct pl_attrs *a)
+{
+	size_t i;
+
+	x->top = a->maxtype < PL_IDX_MAXTYPE ? a->maxtype : PL_IDX_MAXTYPE;
+	x->ok = a->n < PL_IDX_NONE;
+	if (!x->ok)
+		return;
+	memset(x->first, PL_IDX_NONE, (size_t)x->top + 1);
+	/* backwards, so that each chain lists descriptors in table order */
+	for (i = a->n; i-- > 0;) {
+		const struct pl_attr_desc *d = &a->d[i];
+		uint16_t t[2] = { d->type, d->atype == PL_A_INET ? d->type6 : d->type };
+		int j;
+
+		if (d->flags & PL_F_WO)
+			continue;
+		for (j = 0; j < (t[1] != t[0] ? 2 : 1); j++) {
+			if (t[j] > x->top)
+				continue;
+			x->next[i] = x->first[t[j]];
+			x->first[t[j]] = (uint8_t)i;
+		}
+	}
+}
+
+static void pl_attrs_scan(const struct nlattr *at, uint16_t t, const struct pl_attrs *a,
+			  struct pl_sink *k)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct pl_attr_desc *d = &a->d[i];
+
+		if ((d->type == t || (d->atype == PL_A_INET && d->type6 == t)) &&
+		    pl_attr_matches(d, at))
+			pl_attr_emit(at, d, k);
+	}
+}
+
+static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a,
+			  const struct pl_attr_idx *x, struct pl_sink *k)
 {
 	uint16_t t = mnl_attr_get_type(at);
-	size_t i;
+	unsigned i;
 
 	/* Kernels keep adding attributes: whatever is not in the table is skipped. */
 	if (t > a->maxtype)
 		return;
-	for (i = 0; i < a->n; i++)
-		if (pl_attr_matches(&a->d[i], at, t))
+	if (!x->ok || t > x->top) {
+		pl_attrs_scan(at, t, a, k);
+		return;
+	}
+	for (i = x->first[t]; i != PL_IDX_NONE; i = x->next[i])
+		if (pl_attr_matches(&a->d[i], at))
 			pl_attr_emit(at, &a->d[i], k);
 }
 
 void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k)
 {
 	const struct nlattr *at;
+	struct pl_attr_idx x;
 
+	pl_attr_idx_build(&x, a);
 	mnl_attr_for_each_nested(at, nest)
-		pl_attrs_walk(at, a, k);
+		pl_attrs_walk(at, a, &x, k);
+}
+
+void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
+		       struct pl_sink *k, const struct nlattr **tb, unsigned tbmax)
+{
+	const struct nlattr *at;
+	struct pl_attr_idx x;
+
+	if (tb)
+		memset(tb, 0, sizeof(*tb) * (tbmax + 1));
+	if (a)
+		pl_attr_idx_build(&x, a);
+	mnl_attr_for_each(at, nlh, hdrlen) {
+		uint16_t t = mnl_attr_get_type(at);
+
+		if (tb && t <= tbmax)
+			tb[t] = at;
+		if (a)
+			pl_attrs_walk(at, a, &x, k);
+	}
 }
 
 void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
 			struct pl_sink *k)
 {
-	const struct nlattr *at;
-
-	mnl_attr_for_each(at, nlh, hdrlen)
-		pl_attrs_walk(at, a, k);
+	pl_attrs_parse_tb(nlh, hdrlen, a, k, NULL, 0);
 }
 
 const char *pl_atype_name(unsigned atype)

@@ -184,7 +184,7 @@ static int pl_vlan_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (name)
 		k->str(k, "ifname", mnl_attr_get_str(name));
 	else if (k->ifindex)
-		k->ifindex(k, "ifname", (uint32_t)ifi->ifi_index);
+		pl_sink_ifname(k, "ifname", (uint32_t)ifi->ifi_index);
 	k->begin_list(k, "vlans");
 	mnl_attr_for_each_nested(at, af) {
 		const struct bridge_vlan_info *vi;

@@ -92,29 +92,27 @@ static const char *pl_fdb_state_name(uint16_t s, char *buf, size_t len)
 void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *at, *via = NULL;
-	int have_netnsid = 0;
+	const struct nlattr *tb[NDA_MAX + 1], *via;
+	int have_netnsid;
 	char buf[32];
 	size_t i;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ndm))
 		return;
-	pl_attrs_parse_msg(nlh, sizeof(*ndm), &pl_fdb_attrs, k);
-	mnl_attr_for_each(at, nlh, sizeof(*ndm)) {
-		if (mnl_attr_get_type(at) == NDA_IFINDEX && mnl_attr_get_payload_len(at) >= 4)
-			via = at;
-		else if (mnl_attr_get_type(at) == NDA_LINK_NETNSID)
-			have_netnsid = 1;
-	}
+	/* one walk: the descriptor table's fields, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_fdb_attrs, k, tb, NDA_MAX);
+	via = tb[NDA_IFINDEX] && mnl_attr_get_payload_len(tb[NDA_IFINDEX]) >= 4 ?
+	      tb[NDA_IFINDEX] : NULL;
+	have_netnsid = tb[NDA_LINK_NETNSID] != NULL;
 	if (ndm->ndm_ifindex && k->ifindex)
-		k->ifindex(k, "ifname", (uint32_t)ndm->ndm_ifindex);
+		pl_sink_ifname(k, "ifname", (uint32_t)ndm->ndm_ifindex);
 	else
 		k->integer(k, "ifindex", ndm->ndm_ifindex);
 	/* bridge prints a device in this namespace by name, one in another by number */
 	if (via && have_netnsid)
 		k->integer(k, "viaIfIndex", mnl_attr_get_u32(via));
 	else if (via && k->ifindex && mnl_attr_get_u32(via))
-		k->ifindex(k, "viaIf", mnl_attr_get_u32(via));
+		pl_sink_ifname(k, "viaIf", mnl_attr_get_u32(via));
 	k->begin_list(k, "flags");
 	for (i = 0; i < PL_NFLAGS; i++)
 		if (ndm->ndm_flags & pl_fdb_flags[i].flag)

@@ -113,7 +113,11 @@ static const struct pl_enum pl_gen_modes[] = {
 static void pl_link_flags(unsigned flags, int mdown, struct pl_sink *k)
 {
 	size_t i;
+	int n = mdown + ((flags & IFF_UP) && !(flags & IFF_RUNNING));
 
+	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
+		n += (flags & pl_iff_names[i].flag) != 0;
+	k->size_hint = n;
 	k->begin_list(k, "flags");
 	if ((flags & IFF_UP) && !(flags & IFF_RUNNING))
 		k->str(k, NULL, "NO-CARRIER");
@@ -168,6 +172,13 @@ static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
 		default:
 			break;
 		}
+	}
+	lk = kind ? pl_link_kind_find(kind) : NULL;
+	k->size_hint = !!kind + (lk && data) + !!skind;
+	if (skind) {
+		const struct pl_link_kind *sk = pl_link_kind_find(skind);
+
+		k->size_hint += sk && sk->slave.n && sdata;
 	}
 	k->begin(k, "linkinfo");
 	if (kind) {
@@ -238,8 +249,7 @@ static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
 static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_sink *k)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *at, *link = NULL;
-	int have_netnsid = 0;
+	const struct nlattr *tb[IFLA_MAX + 1], *link;
 	const char *lt = NULL;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
@@ -253,35 +263,25 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 		k->str(k, "link_type", lt);
 	else
 		k->integer(k, "link_type", ifi->ifi_type);
-	pl_attrs_parse_msg(nlh, sizeof(*ifi), &pl_link_attrs, k);
-	mnl_attr_for_each(at, nlh, sizeof(*ifi)) {
-		switch (mnl_attr_get_type(at)) {
-		case IFLA_LINKINFO:
-			pl_link_info(at, k);
-			break;
-		case IFLA_AF_SPEC:
-			pl_link_af_spec(at, k);
-			break;
-		case IFLA_LINK:
-			if (mnl_attr_get_payload_len(at) >= 4)
-				link = at;
-			break;
-		case IFLA_LINK_NETNSID:
-			have_netnsid = 1;
-			break;
-		case IFLA_PROP_LIST:
-			pl_link_altnames(at, k);
-			break;
-		default:
-			break;
-		}
-	}
+	/* one walk: the descriptor table's fields, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*ifi), &pl_link_attrs, k, tb, IFLA_MAX);
+	if (k->names && tb[IFLA_IFNAME] && ifi->ifi_index > 0)
+		pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index, mnl_attr_get_payload(tb[IFLA_IFNAME]),
+			       strnlen(mnl_attr_get_payload(tb[IFLA_IFNAME]),
+				       mnl_attr_get_payload_len(tb[IFLA_IFNAME])));
+	if (tb[IFLA_LINKINFO])
+		pl_link_info(tb[IFLA_LINKINFO], k);
+	if (tb[IFLA_AF_SPEC])
+		pl_link_af_spec(tb[IFLA_AF_SPEC], k);
+	if (tb[IFLA_PROP_LIST])
+		pl_link_altnames(tb[IFLA_PROP_LIST], k);
 	/* ip prints a parent in this namespace by name, one in another by number. */
-	if (link && mnl_attr_get_u32(link) != 0) {
-		if (have_netnsid)
+	link = tb[IFLA_LINK];
+	if (link && mnl_attr_get_payload_len(link) >= 4 && mnl_attr_get_u32(link) != 0) {
+		if (tb[IFLA_LINK_NETNSID])
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
 		else if (k->ifindex)
-			k->ifindex(k, "link", mnl_attr_get_u32(link));
+			pl_sink_ifname(k, "link", mnl_attr_get_u32(link));
 	}
 }
 
@@ -912,6 +912,7 @@ struct pl_held {
 	size_t len, cap;
 	size_t n;
 	struct pl_updown { int idx, up; } *map;	/* after the reply: ifindex -> IFF_UP, sorted */
+	int *parent;	/* after the reply: each held link's parent (pl_link_parent) */
 };
 
 static int pl_held_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -951,6 +952,7 @@ static void pl_held_free(struct pl_held *hd)
 {
 	free(hd->buf);
 	free(hd->map);
+	free(hd->parent);
 	memset(hd, 0, sizeof(*hd));
 }
 
@@ -999,18 +1001,50 @@ static int pl_held_emit(struct pl_sock *s, struct pl_held *hd, int list, struct 
 
 	if (hd->n) {
 		hd->map = malloc(hd->n * sizeof(*hd->map));
-		if (!hd->map)
+		hd->parent = malloc(hd->n * sizeof(*hd->parent));
+		if (!hd->map || !hd->parent)
 			return pl_err_set(e, ENOMEM, "links: out of memory");
+		/* One look at each held link: up or not, its parent, and its name for the
+		 * listing's map (masters and peers are then named as they are reported). */
 		pl_held_each(nlh, hd, off) {
 			const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+			const struct nlattr *at;
+			uint32_t parent = 0;
+			int netnsid = 0;
 
+			mnl_attr_for_each(at, nlh, sizeof(*ifi)) {
+				switch (mnl_attr_get_type(at)) {
+				case IFLA_IFNAME:
+					if (k->names && ifi->ifi_index > 0)
+						pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index,
+							       mnl_attr_get_payload(at),
+							       strnlen(mnl_attr_get_payload(at),
+								       mnl_attr_get_payload_len(at)));
+					break;
+				case IFLA_LINK:
+					if (mnl_attr_get_payload_len(at) >= 4)
+						parent = mnl_attr_get_u32(at);
+					break;
+				case IFLA_LINK_NETNSID:
+					netnsid = 1;
+					break;
+				default:
+					break;
+				}
+			}
+			hd->parent[i] = netnsid || parent > INT32_MAX ? 0 : (int)parent;
 			hd->map[i].idx = ifi->ifi_index;
 			hd->map[i++].up = !!(ifi->ifi_flags & IFF_UP);
 		}
-		qsort(hd->map, hd->n, sizeof(*hd->map), pl_updown_cmp);
+		/* a dump comes in ifindex order: sort only if it did not */
+		for (i = 1; i < hd->n && hd->map[i - 1].idx <= hd->map[i].idx; i++)
+			;
+		if (i < hd->n)
+			qsort(hd->map, hd->n, sizeof(*hd->map), pl_updown_cmp);
 	}
+	i = 0;
 	pl_held_each(nlh, hd, off) {
-		int parent = pl_link_parent(nlh), up = 1;
+		int parent = hd->parent ? hd->parent[i++] : pl_link_parent(nlh), up = 1;
 
 		if (parent) {
 			up = pl_link_is_up(s, hd, parent, e);

@@ -75,28 +75,24 @@ void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 {
 	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *at;
+	const struct nlattr *tb[NDA_MAX + 1], *at;
 	int proto = -1;
 	size_t i;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ndm))
 		return;
-	pl_attrs_parse_msg(nlh, sizeof(*ndm), &pl_neigh_attrs, k);
+	/* one walk: the descriptor table's fields, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_neigh_attrs, k, tb, NDA_MAX);
 	if (ndm->ndm_ifindex && k->ifindex)
-		k->ifindex(k, "dev", (uint32_t)ndm->ndm_ifindex);
+		pl_sink_ifname(k, "dev", (uint32_t)ndm->ndm_ifindex);
 	for (i = 0; i < sizeof(pl_ntf_names) / sizeof(pl_ntf_names[0]); i++)
 		if (ndm->ndm_flags & pl_ntf_names[i].flag)
 			k->boolean(k, pl_ntf_names[i].name, 1);
-	mnl_attr_for_each(at, nlh, sizeof(*ndm)) {
-		if (mnl_attr_get_payload_len(at) < 1)
-			continue;
-		if (mnl_attr_get_type(at) == NDA_PROTOCOL)
-			proto = mnl_attr_get_u8(at);
-		else if (mnl_attr_get_type(at) == NDA_FLAGS_EXT &&
-			 mnl_attr_get_payload_len(at) >= 4 &&
-			 (mnl_attr_get_u32(at) & NTF_EXT_MANAGED))
-			k->boolean(k, "managed", 1);
-	}
+	if ((at = tb[NDA_PROTOCOL]) && mnl_attr_get_payload_len(at) >= 1)
+		proto = mnl_attr_get_u8(at);
+	if ((at = tb[NDA_FLAGS_EXT]) && mnl_attr_get_payload_len(at) >= 4 &&
+	    (mnl_attr_get_u32(at) & NTF_EXT_MANAGED))
+		k->boolean(k, "managed", 1);
 	pl_neigh_state_emit(ndm->ndm_state, k);
 	if (proto > 0) {
 		char buf[PL_RTN_NAMELEN];
@@ -224,7 +220,7 @@ int pl_neigh_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 struct pl_neigh_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames names;
+	struct pl_rtnames *names;	/* the handle's */
 };
 
 static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -238,7 +234,7 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_neigh_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
+	pl_neigh_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }
@@ -246,7 +242,7 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
 		  struct pl_err *e)
 {
-	struct pl_neigh_list_ctx c = { k, PL_RTNAMES_INIT };
+	struct pl_neigh_list_ctx c = { k, pl_sock_rtnames(s) };
 	struct ndmsg *ndm;
 	struct pl_req r;
 	int rc;
@@ -260,6 +256,5 @@ int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_
 	if (f && f->ifindex > 0 && pl_req_put_u32(&r, NDA_IFINDEX, (uint32_t)f->ifindex, e) < 0)
 		return -1;
 	rc = pl_dump(&r, pl_neigh_list_cb, pl_dump_reset_sink, &c, e);
-	pl_rtnames_free(&c.names);
 	return rc;
 }

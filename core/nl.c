@@ -141,6 +141,7 @@ void pl_sock_close(struct pl_sock *s)
 	free(s->sbuf);
 	free(s->rbuf);
 	s->sbuf = s->rbuf = NULL;
+	pl_sock_rtnames_free(s);
 }
 
 int pl_sock_fd(const struct pl_sock *s)

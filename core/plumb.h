@@ -82,7 +82,8 @@ struct pl_source {
 	int (*enter_at)(struct pl_source *src, long long i);
 };
 
-/* A tree of named scalars being built (a Lua table, in the bindings). */
+/* A tree of named scalars being built (a Lua table, in the bindings). Keys are static strings
+ * (literals, descriptor names): a sink may know a key by its address alone. */
 struct pl_sink {
 	void (*num)(struct pl_sink *k, const char *key, double v);
 	void (*integer)(struct pl_sink *k, const char *key, long long v);
@@ -98,6 +99,13 @@ struct pl_sink {
 	void (*ifindex)(struct pl_sink *k, const char *key, uint32_t idx);
 	/* Drop everything reported so far: a dump is being restarted. */
 	void (*reset)(struct pl_sink *k);
+	/* Optional (NULL: none): the listing's ifindex -> name map, which parsers fill from link
+	 * messages and read before deferring a name to ->ifindex (see struct pl_ifnames). */
+	struct pl_ifnames *names;
+	/* Set by a parser just before begin/begin_list when it knows how many entries the next
+	 * table gets (an exact lua_createtable); the sink takes it back to -1. Sinks that build
+	 * nothing sized ignore it. */
+	int size_hint;
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -226,6 +234,42 @@ void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct 
 void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
+/* dumps: descriptor walks and the listing's name map (core/attr.c, core/ifnames.c) */
+
+/* One walk over the attributes following a family header: every attribute of @a is reported
+ * into @k (looked up by type in an index, not scanned), and when @tb is not NULL it is zeroed
+ * and tb[type] set for every attribute up to @tbmax (the last one of a type wins), for the
+ * caller's own fields. @a may be NULL (tb[] only). */
+void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
+		       struct pl_sink *k, const struct nlattr **tb, unsigned tbmax);
+
+struct pl_ifname {
+	uint32_t idx;		/* 0: free slot */
+	char name[16];		/* "" once a lookup found no such device */
+};
+
+/* ifindex -> name for one listing: filled from its link messages (pl_ifnames_put) or, with
+ * @fd >= 0 (the handle's socket), by one SIOCGIFNAME per distinct ifindex. Zero it and set
+ * fd; pl_ifnames_free() it. */
+struct pl_ifnames {
+	int fd;
+	uint32_t n, cap;
+	struct pl_ifname *v;
+	struct pl_ifname *last;	/* the last one found: dumps list one device's objects together */
+};
+
+/* Remember @idx as @name (@len bytes); -1 when out of memory (then simply not cached). */
+int pl_ifnames_put(struct pl_ifnames *m, uint32_t idx, const char *name, size_t len);
+/* The name of @idx, or NULL when unknown (not in the map and no such device). */
+const char *pl_ifnames_get(struct pl_ifnames *m, uint32_t idx);
+void pl_ifnames_free(struct pl_ifnames *m);
+/* Report ifindex @idx under @key as a name: from the sink's map at once, else deferred to
+ * k->ifindex (which must be set). */
+void pl_sink_ifname(struct pl_sink *k, const char *key, uint32_t idx);
+/* Same when the sink takes names (k->ifindex) and @idx is not 0; else the number. */
+void pl_sink_ifindex(struct pl_sink *k, const char *key, uint32_t idx);
+
+/* ---------------------------------------------------------------------------------------- */
 /* the socket */
 
 /* Which network namespace: a name under /run/netns, a path, or a pid (pid > 0). */
@@ -245,6 +289,7 @@ struct pl_sock {
 	int strict;		/* NETLINK_GET_STRICT_CHK accepted */
 	int ext_ack;		/* NETLINK_EXT_ACK accepted */
 	unsigned long dump_restarts;	/* dumps started again after NLM_F_DUMP_INTR (tests) */
+	struct pl_rtnames *rtn;	/* names of routing numbers, read once per socket (tables.c) */
 };
 
 /* Called for a message. Return <0 to stop with an error (@e filled), 0 to go on, >0 to stop
@@ -443,13 +488,18 @@ struct pl_rtnames {
 	unsigned loaded;	/* one bit per enum pl_rtn_kind */
 	struct pl_rtn_entry *v;
 	size_t n, cap;
+	/* A long-lived cache (a handle's, keep = 1): each kind's files are looked at (stat)
+	 * again at its first use after pl_rtnames_recheck(), and read again if they changed. */
+	int keep;
+	unsigned checked;	/* kinds looked at since the last recheck */
+	uint64_t stamp[PL_RTN_KINDS];
 };
-#define PL_RTNAMES_INIT { 0, NULL, 0, 0 }
+#define PL_RTNAMES_INIT { 0, NULL, 0, 0, 0, 0, { 0 } }
 
 /* The number named @s (a name, or a decimal or 0x-hex number); 0 on success, -1 unknown. */
 int pl_rtn_id(struct pl_rtnames *c, enum pl_rtn_kind kind, const char *s, uint32_t *id);
 /* The name of @id as ip prints it ("main", "static", "link"; else "100", or "0x10" for a DS
- * field) in @buf, which is returned. */
+ * field): in @buf, or a name held by @c or built in (valid until @c is used again). */
 const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id, char *buf,
 			size_t len);
 /* Read caller value @v (an integer up to @max, or a name) into *@id; misuse naming @what. */
@@ -457,6 +507,13 @@ int pl_val_rtn(struct pl_rtnames *c, enum pl_rtn_kind kind, const struct pl_val 
 	       const char *what, uint32_t max, uint32_t *id, struct pl_err *e);
 /* Release what the cache holds; it may be used again. */
 void pl_rtnames_free(struct pl_rtnames *c);
+/* A new operation on a long-lived cache: have each kind's files checked at its next use. */
+void pl_rtnames_recheck(struct pl_rtnames *c);
+/* The handle's cache (rt_* files read once per handle, again when they change), checked
+ * afresh for this operation. */
+struct pl_rtnames *pl_sock_rtnames(struct pl_sock *s);
+/* Release the socket's cache (pl_sock_close does). */
+void pl_sock_rtnames_free(struct pl_sock *s);
 
 /* ---------------------------------------------------------------------------------------- */
 /* parsing messages: one signature for every object (dumps, batch replies, events) */
@@ -518,7 +575,7 @@ struct pl_route_dump {
 	int intr;
 	int done;
 	struct pl_sink *k;
-	struct pl_rtnames names;
+	struct pl_rtnames *names;	/* the socket's (pl_sock_rtnames) */
 };
 
 /* What a route request does (ip route add / replace / append / del). */

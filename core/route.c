@@ -614,7 +614,11 @@ int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
 static void pl_route_flags(struct pl_sink *k, unsigned flags)
 {
 	size_t i;
+	int n = 0;
 
+	for (i = 0; i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
+		n += (flags & pl_route_flag_names[i].flag) != 0;
+	k->size_hint = n;
 	k->begin_list(k, "flags");
 	for (i = 0; i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
 		if (flags & pl_route_flag_names[i].flag)
@@ -670,7 +674,7 @@ static void pl_route_multipath_out(struct pl_sink *k, const struct nlattr *mp)
 			if (mnl_attr_get_type(at) == RTA_GATEWAY)
 				pl_attr_emit(at, &pl_route_desc[0], k);
 		if (nh->rtnh_ifindex && k->ifindex)
-			k->ifindex(k, "dev", (uint32_t)nh->rtnh_ifindex);
+			pl_sink_ifname(k, "dev", (uint32_t)nh->rtnh_ifindex);
 		k->integer(k, "weight", nh->rtnh_hops + 1);
 		pl_route_flags(k, nh->rtnh_flags);
 		k->end(k);
@@ -717,17 +721,15 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 {
 	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
-	const struct nlattr *at;
+	const struct nlattr *tb[RTA_MAX + 1];
 	char buf[64], tbuf[64];
 	uint32_t table;
 	size_t i;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
 		return;
-	mnl_attr_for_each(at, nlh, sizeof(*rtm))
-		if (mnl_attr_get_type(at) <= RTA_MAX)
-			tb[mnl_attr_get_type(at)] = at;
+	/* one walk: gateway, dev, prefsrc, metric, pref, iif, uid, nhid, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*rtm), &pl_route_attrs, k, tb, RTA_MAX);
 
 	if (nlh->nlmsg_type == RTM_DELROUTE)
 		k->boolean(k, "deleted", 1);
@@ -740,8 +742,6 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 		pl_route_prefix_out(k, "src", rtm->rtm_family, NULL, rtm->rtm_src_len);
 	if (rtm->rtm_tos)
 		k->str(k, "tos", pl_rtn_name(names, PL_RTN_DSFIELD, rtm->rtm_tos, buf, sizeof(buf)));
-	/* gateway, dev, prefsrc, metric, pref, iif, uid, nhid */
-	pl_attrs_parse_msg(nlh, sizeof(*rtm), &pl_route_attrs, k);
 
 	table = rtm->rtm_table;
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) >= 4)
@@ -962,7 +962,7 @@ static int pl_route_dump_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (nlh->nlmsg_type != RTM_NEWROUTE || !pl_route_match(nlh, &d->f))
 		return 0;
 	d->k->begin(d->k, NULL);
-	pl_route_parse(nlh, &(struct pl_pctx){ &d->names }, d->k);
+	pl_route_parse(nlh, &(struct pl_pctx){ d->names }, d->k);
 	d->k->end(d->k);
 	return 0;
 }
@@ -996,7 +996,6 @@ static int pl_route_dump_send(struct pl_route_dump *d, struct pl_err *e)
 void pl_route_dump_end(struct pl_route_dump *d)
 {
 	d->done = 1;
-	pl_rtnames_free(&d->names);
 }
 
 int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
@@ -1004,6 +1003,7 @@ int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
 {
 	memset(d, 0, sizeof(*d));
 	d->s = s;
+	d->names = pl_sock_rtnames(s);
 	d->f = *f;
 	d->op = op;
 	/* One family after the other rather than AF_UNSPEC: that would also run the multicast

@@ -66,10 +66,16 @@ static void pl_rule_addr(const struct fib_rule_hdr *frh, const struct nlattr *at
 	}
 }
 
-static void pl_rule_range(const struct nlattr *at, const char *key, struct pl_sink *k)
+static uint32_t pl_attr_u32(const struct nlattr *at, uint32_t dflt)
+{
+	return at && mnl_attr_get_payload_len(at) >= 4 ? mnl_attr_get_u32(at) : dflt;
+}
+
+/* @key, or @key_start and @key_end for a range (keys are static strings: see struct pl_sink) */
+static void pl_rule_range(const struct nlattr *at, const char *key, const char *key_start,
+			  const char *key_end, struct pl_sink *k)
 {
 	const struct fib_rule_port_range *pr = mnl_attr_get_payload(at);
-	char s[24];
 
 	if (mnl_attr_get_payload_len(at) < sizeof(*pr))
 		return;
@@ -77,38 +83,23 @@ static void pl_rule_range(const struct nlattr *at, const char *key, struct pl_si
 		k->integer(k, key, pr->start);
 		return;
 	}
-	snprintf(s, sizeof(s), "%s_start", key);
-	k->integer(k, s, pr->start);
-	snprintf(s, sizeof(s), "%s_end", key);
-	k->integer(k, s, pr->end);
-}
-
-static uint32_t pl_attr_u32(const struct nlattr *at, uint32_t dflt)
-{
-	return at && mnl_attr_get_payload_len(at) >= 4 ? mnl_attr_get_u32(at) : dflt;
-}
-
-static int pl_rule_tb_cb(const struct nlattr *at, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_get_type(at) <= FRA_MAX)
-		tb[mnl_attr_get_type(at)] = at;
-	return MNL_CB_OK;
+	k->integer(k, key_start, pr->start);
+	k->integer(k, key_end, pr->end);
 }
 
 void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
 	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
+	const struct nlattr *tb[FRA_MAX + 1];
 	char buf[PL_RTN_NAMELEN];
 	const char *fam;
 	uint32_t table;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*frh))
 		return;
-	mnl_attr_parse(nlh, sizeof(*frh), pl_rule_tb_cb, tb);
+	/* one walk: the descriptor table's fields, and tb[] for the rest */
+	pl_attrs_parse_tb(nlh, sizeof(*frh), &pl_rule_attrs, k, tb, FRA_MAX);
 	fam = pl_family_name(frh->family);
 	if (fam)
 		k->str(k, "family", fam);
@@ -130,7 +121,6 @@ void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 		}
 	}
 	/* iif, oif (and goto, priority: write-only here, reported by hand) */
-	pl_attrs_parse_msg(nlh, sizeof(*frh), &pl_rule_attrs, k);
 	if (tb[FRA_IFNAME] && (frh->flags & FIB_RULE_IIF_DETACHED))
 		k->boolean(k, "iif_detached", 1);
 	if (tb[FRA_OIFNAME] && (frh->flags & FIB_RULE_OIF_DETACHED))
@@ -158,9 +148,9 @@ void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 		}
 	}
 	if (tb[FRA_SPORT_RANGE])
-		pl_rule_range(tb[FRA_SPORT_RANGE], "sport", k);
+		pl_rule_range(tb[FRA_SPORT_RANGE], "sport", "sport_start", "sport_end", k);
 	if (tb[FRA_DPORT_RANGE])
-		pl_rule_range(tb[FRA_DPORT_RANGE], "dport", k);
+		pl_rule_range(tb[FRA_DPORT_RANGE], "dport", "dport_start", "dport_end", k);
 	if (tb[FRA_TUN_ID] && mnl_attr_get_payload_len(tb[FRA_TUN_ID]) >= 8)
 		k->integer(k, "tun_id", (long long)be64toh(mnl_attr_get_u64(tb[FRA_TUN_ID])));
 	table = pl_attr_u32(tb[FRA_TABLE], frh->table);
@@ -486,7 +476,7 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 struct pl_rule_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames names;
+	struct pl_rtnames *names;	/* the handle's */
 };
 
 static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -501,14 +491,14 @@ static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (frh->family != AF_INET && frh->family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_rule_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
+	pl_rule_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }
 
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e)
 {
-	struct pl_rule_list_ctx c = { k, PL_RTNAMES_INIT };
+	struct pl_rule_list_ctx c = { k, pl_sock_rtnames(s) };
 	struct fib_rule_hdr *frh;
 	struct pl_req r;
 	int rc;
@@ -518,6 +508,5 @@ int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err
 	frh = pl_req_extra(&r, sizeof(*frh));
 	frh->family = (uint8_t)family;
 	rc = pl_dump(&r, pl_rule_list_cb, pl_dump_reset_sink, &c, e);
-	pl_rtnames_free(&c.names);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "plumb.h"
 
@@ -157,14 +158,77 @@ static int pl_rtn_conf(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
+/* What the files of @kind look like now: their identity, size and mtime folded together
+ * (FNV-1a), over the main file and the NAME.d directory of each place, whether present or
+ * not. A .conf file edited in place without its directory changing is not seen (editors and
+ * package managers replace files, which changes the directory). */
+static uint64_t pl_rtn_stamp(enum pl_rtn_kind kind)
+{
+	uint64_t h = 1469598103934665603ull;
+	char path[256];
+	struct stat st;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(pl_rtn_dirs) / sizeof(pl_rtn_dirs[0]); i++)
+		for (j = 0; j < (pl_rtn_has_dir[kind] ? 2u : 1u); j++) {
+			uint64_t v[5] = { 0 };
+			size_t b;
+
+			snprintf(path, sizeof(path), "%s/%s%s", pl_rtn_dirs[i], pl_rtn_files[kind],
+				 j ? ".d" : "");
+			if (stat(path, &st) == 0) {
+				v[0] = (uint64_t)st.st_ino;
+				v[1] = (uint64_t)st.st_size;
+				v[2] = (uint64_t)st.st_mtim.tv_sec;
+				v[3] = (uint64_t)st.st_mtim.tv_nsec;
+				v[4] = (uint64_t)st.st_dev;
+			}
+			for (b = 0; b < sizeof(v); b++) {
+				h ^= ((const uint8_t *)v)[b];
+				h *= 1099511628211ull;
+			}
+		}
+	return h;
+}
+
+/* Forget what was read for @kind (its entries go, the others stay in order). */
+static void pl_rtn_drop(struct pl_rtnames *c, enum pl_rtn_kind kind)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].kind != kind)
+			c->v[o++] = c->v[i];
+	c->n = o;
+	c->loaded &= ~(1u << kind);
+}
+
+void pl_rtnames_recheck(struct pl_rtnames *c)
+{
+	c->checked = 0;
+}
+
 static void pl_rtn_load(struct pl_rtnames *c, enum pl_rtn_kind kind)
 {
 	char path[256];
+	uint64_t stamp;
 	size_t i;
 
-	if (c->loaded & (1u << kind))
-		return;
+	if (c->loaded & (1u << kind)) {
+		/* a long-lived cache looks at the files once per operation, not per name */
+		if (!c->keep || (c->checked & (1u << kind)))
+			return;
+		c->checked |= 1u << kind;
+		stamp = pl_rtn_stamp(kind);
+		if (stamp == c->stamp[kind])
+			return;
+		pl_rtn_drop(c, kind);
+	}
 	c->loaded |= 1u << kind;
+	if (c->keep) {
+		c->checked |= 1u << kind;
+		c->stamp[kind] = pl_rtn_stamp(kind);
+	}
 	/* The first main file found, then the .conf files of each NAME.d (the admin's last). */
 	for (i = 0; i < sizeof(pl_rtn_dirs) / sizeof(pl_rtn_dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", pl_rtn_dirs[i], pl_rtn_files[kind]);
@@ -236,6 +300,8 @@ const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id
 	for (b = pl_rtn_builtin[kind]; !name && b && b->name; b++)
 		if (b->value == id)
 			name = b->name;
+	if (name && c != &tmp)
+		return name;	/* the cache's or a built-in: no copy (a dump names every route) */
 	if (name)
 		snprintf(buf, len, "%s", name);
 	else if (kind == PL_RTN_DSFIELD)
@@ -272,5 +338,26 @@ void pl_rtnames_free(struct pl_rtnames *c)
 	free(c->v);
 	c->v = NULL;
 	c->n = c->cap = 0;
-	c->loaded = 0;
+	c->loaded = c->checked = 0;
+}
+
+struct pl_rtnames *pl_sock_rtnames(struct pl_sock *s)
+{
+	if (!s->rtn) {
+		s->rtn = calloc(1, sizeof(*s->rtn));
+		if (!s->rtn)
+			return NULL;	/* out of memory: the files are read for each name */
+		s->rtn->keep = 1;
+	}
+	pl_rtnames_recheck(s->rtn);
+	return s->rtn;
+}
+
+void pl_sock_rtnames_free(struct pl_sock *s)
+{
+	if (!s->rtn)
+		return;
+	pl_rtnames_free(s->rtn);
+	free(s->rtn);
+	s->rtn = NULL;
 }
