@@ -155,7 +155,7 @@ void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifa))
 		return;
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*ifa), &pl_addr_attrs, k, tb, IFA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ifa), &pl_addr_attrs, c, k, tb, IFA_MAX);
 	k->integer(k, "ifindex", ifa->ifa_index);
 	if (k->ifindex)
 		pl_sink_ifname(k, "ifname", ifa->ifa_index);
@@ -202,7 +202,7 @@ static void pl_addr_spec_from_msg(const struct nlmsghdr *nlh, struct pl_addr_spe
 	const uint8_t *local, *peer, *brd;
 
 	memset(sp, 0, sizeof(*sp));
-	pl_attrs_parse_tb(nlh, sizeof(*ifa), NULL, NULL, tb, IFA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ifa), NULL, NULL, NULL, tb, IFA_MAX);
 	local = pl_addr_bytes(tb[IFA_LOCAL], ifa->ifa_family);
 	peer = pl_addr_bytes(tb[IFA_ADDRESS], ifa->ifa_family);
 	if (!local)
@@ -563,7 +563,7 @@ int pl_addr_del(struct pl_sock *s, const struct pl_val *dev, const struct pl_val
 
 struct pl_addr_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames *names;	/* the handle's */
+	struct pl_pctx pc;	/* the handle's names, the descriptor indexes */
 };
 
 static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -574,7 +574,7 @@ static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_addr_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
+	pl_addr_parse(nlh, &c->pc, c->k);
 	c->k->end(c->k);
 	return 0;
 }
@@ -594,7 +594,7 @@ static void pl_addr_dump_req(struct pl_req *r, struct pl_sock *s, int family, in
 int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
-	struct pl_addr_list_ctx c = { k, pl_sock_rtnames(s) };
+	struct pl_addr_list_ctx c = { .k = k, .pc.names = pl_sock_rtnames(s) };
 	struct pl_req r;
 	int rc;
 

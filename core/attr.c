@@ -468,26 +468,17 @@ static int pl_attr_matches(const struct pl_attr_desc *d, const struct nlattr *at
 
 /*
  * The descriptor index: attribute type -> descriptors reporting it, so that a walk looks each
- * attribute up directly instead of scanning the table. It is built on the walker's stack from
- * the const table (one pass over the table, a few hundred bytes): no global or static state
- * to fill, so nothing to lock across threads and .data/.bss stay empty. Descriptor positions
- * fit a byte (the largest table has a few dozen entries); types above PL_IDX_MAXTYPE (none
- * today) fall back to the scan.
+ * attribute up directly instead of scanning the table. It is built from the const table into
+ * the caller's parse context (struct pl_pctx: once per dump) or on the walker's stack: no
+ * global or static state to fill, so nothing to lock across threads and .data/.bss stay
+ * empty. Descriptor positions fit a byte (the largest table has a few dozen entries); types
+ * above PL_IDX_MAXTYPE (none today) fall back to the scan.
  */
-#define PL_IDX_MAXTYPE 127
-#define PL_IDX_NONE 0xff
-
-struct pl_attr_idx {
-	uint8_t first[PL_IDX_MAXTYPE + 1];	/* type -> first descriptor, PL_IDX_NONE */
-	uint8_t next[PL_IDX_NONE];		/* descriptor -> next one of the same type */
-	uint16_t top;				/* types 0..top are indexed */
-	int ok;
-};
-
 static void pl_attr_idx_build(struct pl_attr_idx *x, const struct pl_attrs *a)
 {
 	size_t i;
 
+	x->a = a;
 	x->top = a->maxtype < PL_IDX_MAXTYPE ? a->maxtype : PL_IDX_MAXTYPE;
 	x->ok = a->n < PL_IDX_NONE;
 	if (!x->ok)
@@ -527,7 +518,7 @@ static void pl_attrs_scan(const struct nlattr *at, uint16_t t, const struct pl_a
 static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a,
 			  const struct pl_attr_idx *x, struct pl_sink *k)
 {
-	uint16_t t = mnl_attr_get_type(at);
+	uint16_t t = at->nla_type & NLA_TYPE_MASK;
 	unsigned i;
 
 	/* Kernels keep adding attributes: whatever is not in the table is skipped. */
@@ -542,40 +533,70 @@ static void pl_attrs_walk(const struct nlattr *at, const struct pl_attrs *a,
 			pl_attr_emit(at, &a->d[i], k);
 }
 
-void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k)
-{
-	const struct nlattr *at;
-	struct pl_attr_idx x;
 
-	pl_attr_idx_build(&x, a);
-	mnl_attr_for_each_nested(at, nest)
-		pl_attrs_walk(at, a, &x, k);
+/* @a's index: the one @c keeps (built there at its first use), else built into @tmp. */
+static const struct pl_attr_idx *pl_attr_idx_get(struct pl_pctx *c, const struct pl_attrs *a,
+						 struct pl_attr_idx *tmp)
+{
+	size_t i;
+
+	for (i = 0; c && i < PL_PCTX_IDX; i++) {
+		if (c->idx[i].a == a)
+			return &c->idx[i];
+		if (!c->idx[i].a) {
+			pl_attr_idx_build(&c->idx[i], a);
+			return &c->idx[i];
+		}
+	}
+	pl_attr_idx_build(tmp, a);
+	return tmp;
 }
 
 void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
-		       struct pl_sink *k, const struct nlattr **tb, unsigned tbmax)
+		       struct pl_pctx *c, struct pl_sink *k, const struct nlattr **tb,
+		       unsigned tbmax)
 {
+	const struct pl_attr_idx *x = NULL;
 	const struct nlattr *at;
-	struct pl_attr_idx x;
+	struct pl_attr_idx tmp;
 
 	if (tb)
 		memset(tb, 0, sizeof(*tb) * (tbmax + 1));
 	if (a)
-		pl_attr_idx_build(&x, a);
-	mnl_attr_for_each(at, nlh, hdrlen) {
-		uint16_t t = mnl_attr_get_type(at);
+		x = pl_attr_idx_get(c, a, &tmp);
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen))
+		return;
+	pl_attr_for_each(at, nlh, hdrlen) {
+		uint16_t t = at->nla_type & NLA_TYPE_MASK;
 
 		if (tb && t <= tbmax)
 			tb[t] = at;
 		if (a)
-			pl_attrs_walk(at, a, &x, k);
+			pl_attrs_walk(at, a, x, k);
 	}
+}
+
+void pl_attrs_parse_in(const struct nlattr *nest, const struct pl_attrs *a, struct pl_pctx *c,
+		       struct pl_sink *k)
+{
+	const struct pl_attr_idx *x;
+	const struct nlattr *at;
+	struct pl_attr_idx tmp;
+
+	x = pl_attr_idx_get(c, a, &tmp);
+	mnl_attr_for_each_nested(at, nest)
+		pl_attrs_walk(at, a, x, k);
+}
+
+void pl_attrs_parse(const struct nlattr *nest, const struct pl_attrs *a, struct pl_sink *k)
+{
+	pl_attrs_parse_in(nest, a, NULL, k);
 }
 
 void pl_attrs_parse_msg(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
 			struct pl_sink *k)
 {
-	pl_attrs_parse_tb(nlh, hdrlen, a, k, NULL, 0);
+	pl_attrs_parse_tb(nlh, hdrlen, a, NULL, k, NULL, 0);
 }
 
 const char *pl_atype_name(unsigned atype)

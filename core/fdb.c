@@ -100,7 +100,7 @@ void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ndm))
 		return;
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_fdb_attrs, k, tb, NDA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_fdb_attrs, c, k, tb, NDA_MAX);
 	via = tb[NDA_IFINDEX] && mnl_attr_get_payload_len(tb[NDA_IFINDEX]) >= 4 ?
 	      tb[NDA_IFINDEX] : NULL;
 	have_netnsid = tb[NDA_LINK_NETNSID] != NULL;

@@ -147,11 +147,11 @@ static int pl_link_parent(const struct nlmsghdr *nlh)
 	return parent <= INT32_MAX ? (int)parent : 0;
 }
 
-static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
+static void pl_link_info(const struct nlattr *li, struct pl_pctx *c, struct pl_sink *k)
 {
 	const struct nlattr *at, *data = NULL, *sdata = NULL;
 	const char *kind = NULL, *skind = NULL;
-	const struct pl_link_kind *lk;
+	const struct pl_link_kind *lk, *sk;
 
 	mnl_attr_for_each_nested(at, li) {
 		switch (mnl_attr_get_type(at)) {
@@ -174,19 +174,14 @@ static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
 		}
 	}
 	lk = kind ? pl_link_kind_find(kind) : NULL;
-	k->size_hint = !!kind + (lk && data) + !!skind;
-	if (skind) {
-		const struct pl_link_kind *sk = pl_link_kind_find(skind);
-
-		k->size_hint += sk && sk->slave.n && sdata;
-	}
+	sk = skind ? pl_link_kind_find(skind) : NULL;
+	k->size_hint = !!kind + (lk && data) + !!skind + (sk && sk->slave.n && sdata);
 	k->begin(k, "linkinfo");
 	if (kind) {
 		k->str(k, "info_kind", kind);
-		lk = pl_link_kind_find(kind);
 		if (lk && data) {
 			k->begin(k, "info_data");
-			pl_attrs_parse(data, &lk->data, k);
+			pl_attrs_parse_in(data, &lk->data, c, k);
 			if (lk->parse)
 				lk->parse(data, k);
 			k->end(k);
@@ -194,10 +189,9 @@ static void pl_link_info(const struct nlattr *li, struct pl_sink *k)
 	}
 	if (skind) {
 		k->str(k, "info_slave_kind", skind);
-		lk = pl_link_kind_find(skind);
-		if (lk && lk->slave.n && sdata) {
+		if (sk && sk->slave.n && sdata) {
 			k->begin(k, "info_slave_data");
-			pl_attrs_parse(sdata, &lk->slave, k);
+			pl_attrs_parse_in(sdata, &sk->slave, c, k);
 			k->end(k);
 		}
 	}
@@ -246,7 +240,8 @@ static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
 }
 
 /* Report one link; @mdown: its parent is down (see pl_link_flags). */
-static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_sink *k)
+static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
+				struct pl_sink *k)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1], *link;
@@ -264,13 +259,13 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 	else
 		k->integer(k, "link_type", ifi->ifi_type);
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*ifi), &pl_link_attrs, k, tb, IFLA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ifi), &pl_link_attrs, c, k, tb, IFLA_MAX);
 	if (k->names && tb[IFLA_IFNAME] && ifi->ifi_index > 0)
 		pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index, mnl_attr_get_payload(tb[IFLA_IFNAME]),
 			       strnlen(mnl_attr_get_payload(tb[IFLA_IFNAME]),
 				       mnl_attr_get_payload_len(tb[IFLA_IFNAME])));
 	if (tb[IFLA_LINKINFO])
-		pl_link_info(tb[IFLA_LINKINFO], k);
+		pl_link_info(tb[IFLA_LINKINFO], c, k);
 	if (tb[IFLA_AF_SPEC])
 		pl_link_af_spec(tb[IFLA_AF_SPEC], k);
 	if (tb[IFLA_PROP_LIST])
@@ -287,8 +282,7 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
-	(void)c;
-	pl_link_parse_mdown(nlh, 0, k);
+	pl_link_parse_mdown(nlh, 0, c, k);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -997,6 +991,7 @@ static int pl_held_emit(struct pl_sock *s, struct pl_held *hd, int list, struct 
 			struct pl_err *e)
 {
 	const struct nlmsghdr *nlh;
+	struct pl_pctx pc = { 0 };	/* the descriptor indexes, built once for the reply */
 	size_t off, i = 0;
 
 	if (hd->n) {
@@ -1012,8 +1007,8 @@ static int pl_held_emit(struct pl_sock *s, struct pl_held *hd, int list, struct 
 			uint32_t parent = 0;
 			int netnsid = 0;
 
-			mnl_attr_for_each(at, nlh, sizeof(*ifi)) {
-				switch (mnl_attr_get_type(at)) {
+			pl_attr_for_each(at, nlh, sizeof(*ifi)) {
+				switch (at->nla_type & NLA_TYPE_MASK) {
 				case IFLA_IFNAME:
 					if (k->names && ifi->ifi_index > 0)
 						pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index,
@@ -1053,7 +1048,7 @@ static int pl_held_emit(struct pl_sock *s, struct pl_held *hd, int list, struct 
 		}
 		if (list)
 			k->begin(k, NULL);
-		pl_link_parse_mdown(nlh, up == 0, k);
+		pl_link_parse_mdown(nlh, up == 0, &pc, k);
 		if (list)
 			k->end(k);
 	}

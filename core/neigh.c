@@ -82,7 +82,7 @@ void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ndm))
 		return;
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_neigh_attrs, k, tb, NDA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*ndm), &pl_neigh_attrs, c, k, tb, NDA_MAX);
 	if (ndm->ndm_ifindex && k->ifindex)
 		pl_sink_ifname(k, "dev", (uint32_t)ndm->ndm_ifindex);
 	for (i = 0; i < sizeof(pl_ntf_names) / sizeof(pl_ntf_names[0]); i++)
@@ -220,7 +220,7 @@ int pl_neigh_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 struct pl_neigh_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames *names;	/* the handle's */
+	struct pl_pctx pc;	/* the handle's names, the descriptor indexes */
 };
 
 static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -234,7 +234,7 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_neigh_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
+	pl_neigh_parse(nlh, &c->pc, c->k);
 	c->k->end(c->k);
 	return 0;
 }
@@ -242,7 +242,7 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
 		  struct pl_err *e)
 {
-	struct pl_neigh_list_ctx c = { k, pl_sock_rtnames(s) };
+	struct pl_neigh_list_ctx c = { .k = k, .pc.names = pl_sock_rtnames(s) };
 	struct ndmsg *ndm;
 	struct pl_req r;
 	int rc;

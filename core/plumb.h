@@ -239,9 +239,25 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 /* One walk over the attributes following a family header: every attribute of @a is reported
  * into @k (looked up by type in an index, not scanned), and when @tb is not NULL it is zeroed
  * and tb[type] set for every attribute up to @tbmax (the last one of a type wins), for the
- * caller's own fields. @a may be NULL (tb[] only). */
+ * caller's own fields. @a may be NULL (tb[] only); @c (may be NULL) keeps @a's index. */
 void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct pl_attrs *a,
-		       struct pl_sink *k, const struct nlattr **tb, unsigned tbmax);
+		       struct pl_pctx *c, struct pl_sink *k, const struct nlattr **tb,
+		       unsigned tbmax);
+
+/* Every attribute of a message after @hdrlen bytes of family header, like libmnl's
+ * mnl_attr_for_each but inline (a dump walks tens of attributes per message). */
+#define pl_attr_for_each(at, nlh, hdrlen)						\
+	for ((at) = (const struct nlattr *)((const char *)(nlh) + NLMSG_HDRLEN +		\
+					    NLMSG_ALIGN(hdrlen));				\
+	     (size_t)((const char *)(nlh) + (nlh)->nlmsg_len - (const char *)(at)) >=		\
+		     sizeof(struct nlattr) && (at)->nla_len >= sizeof(struct nlattr) &&	\
+	     (size_t)(at)->nla_len <= (size_t)((const char *)(nlh) + (nlh)->nlmsg_len -	\
+					       (const char *)(at));				\
+	     (at) = (const struct nlattr *)((const char *)(at) + NLA_ALIGN((at)->nla_len)))
+
+/* pl_attrs_parse, with @a's index kept in @c (may be NULL). */
+void pl_attrs_parse_in(const struct nlattr *nest, const struct pl_attrs *a, struct pl_pctx *c,
+		       struct pl_sink *k);
 
 struct pl_ifname {
 	uint32_t idx;		/* 0: free slot */
@@ -493,8 +509,10 @@ struct pl_rtnames {
 	int keep;
 	unsigned checked;	/* kinds looked at since the last recheck */
 	uint64_t stamp[PL_RTN_KINDS];
+	uint32_t last_id[PL_RTN_KINDS];		/* the last name answered of each kind */
+	const char *last_name[PL_RTN_KINDS];
 };
-#define PL_RTNAMES_INIT { 0, NULL, 0, 0, 0, 0, { 0 } }
+#define PL_RTNAMES_INIT { 0, NULL, 0, 0, 0, 0, { 0 }, { 0 }, { NULL } }
 
 /* The number named @s (a name, or a decimal or 0x-hex number); 0 on success, -1 unknown. */
 int pl_rtn_id(struct pl_rtnames *c, enum pl_rtn_kind kind, const char *s, uint32_t *id);
@@ -520,8 +538,23 @@ void pl_sock_rtnames_free(struct pl_sock *s);
 
 /* What a parser may use beyond the message; every member may be NULL, and so may the
  * context itself. */
+/* A descriptor table's index by attribute type (core/attr.c), built once per parse context. */
+#define PL_IDX_MAXTYPE 127
+#define PL_IDX_NONE 0xff
+struct pl_attr_idx {
+	const struct pl_attrs *a;		/* the table indexed, NULL: none yet */
+	uint8_t first[PL_IDX_MAXTYPE + 1];	/* type -> first descriptor, PL_IDX_NONE */
+	uint8_t next[PL_IDX_NONE];		/* descriptor -> next one of the same type */
+	uint16_t top;				/* types 0..top are indexed */
+	int ok;					/* 0: the table is too long, scanned */
+};
+#define PL_PCTX_IDX 4
+
 struct pl_pctx {
 	struct pl_rtnames *names;	/* names of tables, protocols, scopes (else read once) */
+	/* Indexes of the descriptor tables a dump walks, built at their first use (a context
+	 * that lives as long as the dump builds each once; zeroed: none yet). */
+	struct pl_attr_idx idx[PL_PCTX_IDX];
 };
 
 /* Report one message as a record into @k (the object's fields, in `ip -j` form). */
@@ -575,7 +608,7 @@ struct pl_route_dump {
 	int intr;
 	int done;
 	struct pl_sink *k;
-	struct pl_rtnames *names;	/* the socket's (pl_sock_rtnames) */
+	struct pl_pctx pc;	/* the socket's names (pl_sock_rtnames), descriptor indexes */
 };
 
 /* What a route request does (ip route add / replace / append / del). */

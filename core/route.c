@@ -616,11 +616,11 @@ static void pl_route_flags(struct pl_sink *k, unsigned flags)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
+	for (i = 0; flags && i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
 		n += (flags & pl_route_flag_names[i].flag) != 0;
 	k->size_hint = n;
 	k->begin_list(k, "flags");
-	for (i = 0; i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
+	for (i = 0; n && i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
 		if (flags & pl_route_flag_names[i].flag)
 			k->str(k, NULL, pl_route_flag_names[i].name);
 	k->end(k);
@@ -729,7 +729,7 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
 		return;
 	/* one walk: gateway, dev, prefsrc, metric, pref, iif, uid, nhid, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*rtm), &pl_route_attrs, k, tb, RTA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*rtm), &pl_route_attrs, c, k, tb, RTA_MAX);
 
 	if (nlh->nlmsg_type == RTM_DELROUTE)
 		k->boolean(k, "deleted", 1);
@@ -898,6 +898,11 @@ static int pl_route_match(const struct nlmsghdr *nlh, const struct pl_route_filt
 	if (f->has_dst && ((f->dst_family && rtm->rtm_family != f->dst_family) ||
 			   rtm->rtm_dst_len != f->dst_len))
 		return 0;
+	/* A table below 256 is in the header too (RTA_TABLE says the same): nothing else to
+	 * look at, no attribute walk, for a listing of one table (the common one). */
+	if (!f->has_metric && !f->oif && !(f->has_dst && f->dst_len) &&
+	    (!f->table || (f->table < 256 && rtm->rtm_table == f->table)))
+		return 1;
 	table = rtm->rtm_table;
 	mnl_attr_for_each(at, nlh, sizeof(*rtm)) {
 		size_t len = mnl_attr_get_payload_len(at);
@@ -962,7 +967,7 @@ static int pl_route_dump_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (nlh->nlmsg_type != RTM_NEWROUTE || !pl_route_match(nlh, &d->f))
 		return 0;
 	d->k->begin(d->k, NULL);
-	pl_route_parse(nlh, &(struct pl_pctx){ d->names }, d->k);
+	pl_route_parse(nlh, &d->pc, d->k);
 	d->k->end(d->k);
 	return 0;
 }
@@ -1003,7 +1008,7 @@ int pl_route_dump_start(struct pl_route_dump *d, struct pl_sock *s,
 {
 	memset(d, 0, sizeof(*d));
 	d->s = s;
-	d->names = pl_sock_rtnames(s);
+	d->pc.names = pl_sock_rtnames(s);
 	d->f = *f;
 	d->op = op;
 	/* One family after the other rather than AF_UNSPEC: that would also run the multicast

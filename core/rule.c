@@ -99,7 +99,7 @@ void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*frh))
 		return;
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
-	pl_attrs_parse_tb(nlh, sizeof(*frh), &pl_rule_attrs, k, tb, FRA_MAX);
+	pl_attrs_parse_tb(nlh, sizeof(*frh), &pl_rule_attrs, c, k, tb, FRA_MAX);
 	fam = pl_family_name(frh->family);
 	if (fam)
 		k->str(k, "family", fam);
@@ -476,7 +476,7 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 
 struct pl_rule_list_ctx {
 	struct pl_sink *k;
-	struct pl_rtnames *names;	/* the handle's */
+	struct pl_pctx pc;	/* the handle's names, the descriptor indexes */
 };
 
 static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
@@ -491,14 +491,14 @@ static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (frh->family != AF_INET && frh->family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_rule_parse(nlh, &(struct pl_pctx){ c->names }, c->k);
+	pl_rule_parse(nlh, &c->pc, c->k);
 	c->k->end(c->k);
 	return 0;
 }
 
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e)
 {
-	struct pl_rule_list_ctx c = { k, pl_sock_rtnames(s) };
+	struct pl_rule_list_ctx c = { .k = k, .pc.names = pl_sock_rtnames(s) };
 	struct fib_rule_hdr *frh;
 	struct pl_req r;
 	int rc;

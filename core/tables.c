@@ -98,6 +98,7 @@ static void pl_rtn_push(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id
 {
 	struct pl_rtn_entry *en;
 
+	memset(c->last_name, 0, sizeof(c->last_name));	/* entries may move */
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 32;
 		struct pl_rtn_entry *v = realloc(c->v, cap * sizeof(*v));
@@ -196,6 +197,7 @@ static void pl_rtn_drop(struct pl_rtnames *c, enum pl_rtn_kind kind)
 {
 	size_t i, o = 0;
 
+	memset(c->last_name, 0, sizeof(c->last_name));
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].kind != kind)
 			c->v[o++] = c->v[i];
@@ -293,6 +295,9 @@ const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id
 	if (!c)
 		c = &tmp;
 	pl_rtn_load(c, kind);
+	/* a dump names the same few numbers over and over: the last one answered */
+	if (c != &tmp && c->last_name[kind] && c->last_id[kind] == id)
+		return c->last_name[kind];
 	/* The last definition wins, as iproute2's hash (entries added at the head) has it. */
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].kind == kind && c->v[i].id == id)
@@ -300,8 +305,12 @@ const char *pl_rtn_name(struct pl_rtnames *c, enum pl_rtn_kind kind, uint32_t id
 	for (b = pl_rtn_builtin[kind]; !name && b && b->name; b++)
 		if (b->value == id)
 			name = b->name;
-	if (name && c != &tmp)
-		return name;	/* the cache's or a built-in: no copy (a dump names every route) */
+	if (name && c != &tmp) {
+		/* the cache's or a built-in: no copy (a dump names every route) */
+		c->last_id[kind] = id;
+		c->last_name[kind] = name;
+		return name;
+	}
 	if (name)
 		snprintf(buf, len, "%s", name);
 	else if (kind == PL_RTN_DSFIELD)
@@ -339,6 +348,7 @@ void pl_rtnames_free(struct pl_rtnames *c)
 	c->v = NULL;
 	c->n = c->cap = 0;
 	c->loaded = c->checked = 0;
+	memset(c->last_name, 0, sizeof(c->last_name));
 }
 
 struct pl_rtnames *pl_sock_rtnames(struct pl_sock *s)
