@@ -402,9 +402,23 @@ static int l_stats(lua_State *L)
 {
 	struct lhandle *h = checkhandle(L, "_stats");
 
-	lua_createtable(L, 0, 1);
+	const struct pl_sock_stats *st = &h->s.stats;
+
+	lua_createtable(L, 0, 7);
 	lua_pushinteger(L, (lua_Integer)h->s.dump_restarts);
 	lua_setfield(L, -2, "dump_restarts");
+	lua_pushinteger(L, (lua_Integer)st->sends);
+	lua_setfield(L, -2, "sends");
+	lua_pushinteger(L, (lua_Integer)st->builds);
+	lua_setfield(L, -2, "builds");
+	lua_pushinteger(L, (lua_Integer)st->sends_in_build);
+	lua_setfield(L, -2, "sends_in_build");
+	lua_pushinteger(L, (lua_Integer)st->resolves);
+	lua_setfield(L, -2, "resolves");
+	lua_pushinteger(L, (lua_Integer)st->batch_requests);
+	lua_setfield(L, -2, "batch_requests");
+	lua_pushinteger(L, (lua_Integer)st->batch_sends);
+	lua_setfield(L, -2, "batch_sends");
 	return 1;
 }
 
@@ -420,6 +434,7 @@ static const luaL_Reg *const method_sets[] = {
 	pl_lua_route_methods,
 	pl_lua_ip_methods,
 	pl_lua_bridge_methods,
+	pl_lua_batch_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
@@ -467,6 +482,7 @@ LUAMOD_API int luaopen_plumb_core(lua_State *L)
 	pl_lua_route_open(L);
 	luaL_newlib(L, core_funcs);
 	pl_lua_fs_open(L);
+	pl_lua_batch_open(L);
 	lua_pushliteral(L, PL_VERSION);
 	lua_setfield(L, -2, "_VERSION");
 	/* The handle methods, so plumb/init.lua can add Lua-written ones beside them. */
