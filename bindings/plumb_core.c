@@ -383,6 +383,21 @@ static int l_monotonic(lua_State *L)
 	return 1;
 }
 
+/* Sleep @seconds (at most 10), for bounded polls (a device waiting for its namespace's
+ * cleanup, say) without a process per wait. */
+static int l_sleep(lua_State *L)
+{
+	lua_Number sec = luaL_checknumber(L, 1);
+	struct timespec ts;
+
+	luaL_argcheck(L, sec >= 0 && sec <= 10, 1, "expected 0 to 10 seconds");
+	ts.tv_sec = (time_t)sec;
+	ts.tv_nsec = (long)((sec - (lua_Number)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 static int l_kinds(lua_State *L)
 {
 	const struct pl_link_kind *const *k;
@@ -456,6 +471,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
 	{ "monotonic", l_monotonic },
+	{ "sleep", l_sleep },
 	{ "link_fields", pl_lua_link_fields },
 	{ "port_keys", pl_lua_port_keys },
 	{ "describe", pl_lua_describe },

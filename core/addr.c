@@ -169,8 +169,9 @@ static void pl_addr_flags_emit(int family, uint32_t flags, struct pl_sink *k)
 	}
 }
 
-void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k)
+void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
+	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1];
 	const uint8_t *local, *peer;
@@ -599,7 +600,7 @@ static int pl_addr_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_addr_parse(nlh, &c->names, c->k);
+	pl_addr_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }

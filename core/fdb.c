@@ -89,7 +89,7 @@ static const char *pl_fdb_state_name(uint16_t s, char *buf, size_t len)
 	return buf;
 }
 
-void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
+void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *at, *via = NULL;
@@ -259,7 +259,7 @@ static int pl_fdb_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err 
 			return 0;
 	}
 	c->k->begin(c->k, NULL);
-	pl_fdb_parse(nlh, c->k);
+	pl_fdb_parse(nlh, NULL, c->k);
 	c->k->end(c->k);
 	return 0;
 }

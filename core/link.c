@@ -285,8 +285,9 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 	}
 }
 
-void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k)
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
+	(void)c;
 	pl_link_parse_mdown(nlh, 0, k);
 }
 

@@ -71,8 +71,9 @@ void pl_neigh_state_emit(uint16_t state, struct pl_sink *k)
 	k->end(k);
 }
 
-void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k)
+void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
+	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *at;
 	int proto = -1;
@@ -237,7 +238,7 @@ static int pl_neigh_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_neigh_parse(nlh, &c->names, c->k);
+	pl_neigh_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }

@@ -311,9 +311,11 @@ static const char *pl_ack_text(const char *msg, char *buf, size_t len)
 	return buf;
 }
 
-/* Receive into the socket buffer; returns bytes, -1 on error. A message larger than the
- * buffer grows it and fails with EMSGSIZE (the caller restarts). */
-static ssize_t pl_recv(struct pl_sock *s, struct pl_err *e)
+/* Receive one datagram into the socket buffer; returns its length, 0 for one that is not
+ * from the kernel (or, with PL_RECV_NONBLOCK, when nothing is waiting: *@none is set), -1 on
+ * error. A datagram larger than the buffer grows it and fails with EMSGSIZE (the caller
+ * restarts); an overflowed receive queue fails with ENOBUFS. */
+static ssize_t pl_recv_buf(struct pl_sock *s, int flags, int *none, struct pl_err *e)
 {
 	struct sockaddr_nl sa;
 	struct iovec iov = { s->rbuf, s->rbuflen };
@@ -322,9 +324,18 @@ static ssize_t pl_recv(struct pl_sock *s, struct pl_err *e)
 	};
 	ssize_t n;
 
+	*none = 0;
 	do {
-		n = recvmsg(pl_sock_fd(s), &msg, MSG_TRUNC);
+		n = recvmsg(pl_sock_fd(s), &msg,
+			    MSG_TRUNC | (flags & PL_RECV_NONBLOCK ? MSG_DONTWAIT : 0));
 	} while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags & PL_RECV_NONBLOCK) {
+		*none = 1;
+		return 0;
+	}
+	if (n < 0 && errno == ENOBUFS)
+		return pl_err_set(e, ENOBUFS, "netlink receive: %s (messages were lost)",
+				  strerror(ENOBUFS));
 	if (n < 0)
 		return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
 	if (msg.msg_flags & MSG_TRUNC || (size_t)n > s->rbuflen) {
@@ -352,11 +363,113 @@ static int pl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
 	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
 }
 
+int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e)
+{
+	const struct nlmsghdr *nlh;
+	int none, len;
+	ssize_t n;
+
+	if (!s->nl)
+		return pl_err_set(e, EBADF, "netlink receive: handle is closed");
+	n = pl_recv_buf(s, flags, &none, e);
+	if (n < 0)
+		return -1;
+	if (none)
+		return 0;
+	len = (int)n;
+	for (nlh = (const struct nlmsghdr *)s->rbuf; pl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len)) {
+		int rc;
+
+		if (nlh->nlmsg_type == NLMSG_NOOP)
+			continue;
+		rc = cb(nlh, data, e);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	return 1;
+}
+
 /* The errno in the error field of an NLMSG_ERROR or NLMSG_DONE (a negative errno); a value
  * no kernel sends (positive, or beyond MAX_ERRNO: -INT_MIN would overflow) reads as EBADMSG. */
 static int pl_reply_errno(int error)
 {
 	return error < 0 && error > -4096 ? -error : EBADMSG;
+}
+
+int pl_msg_status(const struct nlmsghdr *nlh, char *buf, size_t len, const char **ack,
+		  uint32_t *off)
+{
+	*ack = NULL;
+	*off = 0;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+		size_t hl = sizeof(*err);
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
+			return EBADMSG;
+		if (err->error == 0)
+			return 0;
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			hl += err->msg.nlmsg_len - NLMSG_HDRLEN;
+		pl_ext_ack(nlh, hl, ack, off);
+		*ack = pl_ack_text(*ack, buf, len);
+		return pl_reply_errno(err->error);
+	}
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		int derr = 0;
+
+		if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
+			derr = *(const int *)mnl_nlmsg_get_payload(nlh);
+		if (derr >= 0)
+			return 0;
+		pl_ext_ack(nlh, sizeof(int), ack, off);
+		*ack = pl_ack_text(*ack, buf, len);
+		return pl_reply_errno(derr);
+	}
+	return -1;
+}
+
+/* What pl_replies collects while the messages of one request arrive. */
+struct pl_replies_ctx {
+	struct pl_sock *s;
+	struct pl_req *r;
+	uint32_t seq;
+	pl_msg_cb cb;
+	void *data;
+	int *intr;
+	int done;
+};
+
+static int pl_replies_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_replies_ctx *c = data;
+	char ackbuf[PL_ERRMSG_MAX];
+	const char *ack;
+	uint32_t off;
+	int err;
+
+	/* Left over from an abandoned request, or an event: not ours. */
+	if (nlh->nlmsg_seq != c->seq || nlh->nlmsg_pid != c->s->portid)
+		return 0;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		*c->intr = 1;
+	if (nlh->nlmsg_type == NLMSG_OVERRUN)
+		return pl_err_set(e, ENOBUFS, "netlink: overrun");
+	err = pl_msg_status(nlh, ackbuf, sizeof(ackbuf), &ack, &off);
+	if (err < 0)
+		return c->cb ? c->cb(nlh, c->data, e) : 0;
+	if (err == EBADMSG && nlh->nlmsg_type == NLMSG_ERROR &&
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nlmsgerr))
+		return pl_err_set(e, EBADMSG, "netlink: short error message");
+	c->done = 1;
+	if (err == 0)
+		return 1;
+	if (c->r)
+		return pl_req_fail(c->r, err, ack, off, e);
+	return pl_err_set(e, err, "%s", ack ? ack : strerror(err));
 }
 
 /*
@@ -366,65 +479,13 @@ static int pl_reply_errno(int error)
 static int pl_replies(struct pl_sock *s, struct pl_req *r, uint32_t seq, pl_msg_cb cb,
 		      void *data, int *intr, int once, struct pl_err *e)
 {
-	char ackbuf[PL_ERRMSG_MAX];
+	struct pl_replies_ctx c = { s, r, seq, cb, data, intr, 0 };
 
 	for (;;) {
-		ssize_t n = pl_recv(s, e);
-		const struct nlmsghdr *nlh;
-		int len;
-
-		if (n < 0)
+		if (pl_recv(s, 0, pl_replies_cb, &c, e) < 0)
 			return -1;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)s->rbuf; pl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			const char *ack;
-			uint32_t off;
-
-			/* Left over from an abandoned request: drop. */
-			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != s->portid)
-				continue;
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				*intr = 1;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-				size_t hl = sizeof(*err);
-
-				if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err))
-					return pl_err_set(e, EBADMSG, "netlink: short error message");
-				if (err->error == 0)
-					return 0;
-				if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-					hl += err->msg.nlmsg_len - NLMSG_HDRLEN;
-				pl_ext_ack(nlh, hl, &ack, &off);
-				ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
-				if (r)
-					return pl_req_fail(r, pl_reply_errno(err->error), ack, off, e);
-				return pl_err_set(e, pl_reply_errno(err->error), "%s",
-						  ack ? ack : strerror(pl_reply_errno(err->error)));
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int derr = 0;
-
-				if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
-					derr = *(const int *)mnl_nlmsg_get_payload(nlh);
-				if (derr < 0) {
-					pl_ext_ack(nlh, sizeof(int), &ack, &off);
-					ack = pl_ack_text(ack, ackbuf, sizeof(ackbuf));
-					if (r)
-						return pl_req_fail(r, pl_reply_errno(derr), ack, off, e);
-					return pl_err_set(e, pl_reply_errno(derr), "%s",
-							  ack ? ack : strerror(pl_reply_errno(derr)));
-				}
-				return 0;
-			}
-			if (nlh->nlmsg_type == NLMSG_NOOP)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_OVERRUN)
-				return pl_err_set(e, ENOBUFS, "netlink: overrun");
-			if (cb && cb(nlh, data, e) < 0)
-				return -1;
-		}
+		if (c.done)
+			return 0;
 		if (once)
 			return 1;
 	}

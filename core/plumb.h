@@ -167,6 +167,7 @@ struct pl_attrs {
 #define PL_REQ_MAXFIELDS 48
 
 struct pl_sock;
+struct pl_pctx;
 
 /* A request being built: the buffer, the fds it references, and which caller field each
  * attribute came from (so an extended-ACK offset can be named as "vxlan.dstport"). */
@@ -262,8 +263,8 @@ struct pl_sock {
 	struct pl_sock_stats stats;
 };
 
-/* Called for every reply message that is not an error or done. Return <0 to stop (with
- * @e filled), 0 to go on. */
+/* Called for a message. Return <0 to stop with an error (@e filled), 0 to go on, >0 to stop
+ * reading the rest of the datagram (pl_recv only). */
 typedef int (*pl_msg_cb)(const struct nlmsghdr *nlh, void *data, struct pl_err *e);
 /* Called before a dump is retried, to drop what the callback collected. */
 typedef void (*pl_reset_cb)(void *data);
@@ -279,6 +280,23 @@ void pl_sock_close(struct pl_sock *s);
 int pl_sock_fd(const struct pl_sock *s);
 /* Open another socket in the netns of socket @like (a dump of its own, say). */
 int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_err *e);
+
+/*
+ * The receive API, shared by requests, dumps, batches and events. pl_recv reads ONE datagram
+ * and passes each of its messages to @cb whatever their sequence number and port id:
+ * replies to any request, ACKs and errors (NLMSG_ERROR), dump ends (NLMSG_DONE) and
+ * multicast notifications (seq 0, port id 0). NLMSG_NOOP is skipped. It returns 1 when a
+ * datagram was read, 0 when nothing was waiting (only with PL_RECV_NONBLOCK), -1 on error:
+ * ENOBUFS when the socket's receive queue overflowed and messages were lost, EMSGSIZE when a
+ * datagram was larger than the buffer (the buffer has grown; that datagram is lost).
+ */
+#define PL_RECV_NONBLOCK 0x1
+int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e);
+/* For an NLMSG_ERROR or NLMSG_DONE message: the errno it carries (0 for an ACK or the end
+ * of a dump; EBADMSG when malformed), with the kernel's extended-ACK text (in @buf, trailing
+ * '.' dropped; NULL when none) and attribute offset (0 when none). -1 for other messages. */
+int pl_msg_status(const struct nlmsghdr *nlh, char *buf, size_t len, const char **ack,
+		  uint32_t *off);
 
 /* Send @r and read replies up to its ACK (or NLMSG_DONE), passing data messages to @cb. */
 int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e);
@@ -372,7 +390,7 @@ struct pl_link_filter {
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWLINK/DELLINK message as a record (used by dumps and events). */
-void pl_link_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 /* The descriptor table behind a group of link options: "link" (the common ones), a kind
  * name (its subtable) or a port key such as "bridge_port"; NULL if there is none. */
 const struct pl_attrs *pl_link_fields(const char *what);
@@ -402,7 +420,7 @@ struct pl_fdb_filter {
 int pl_fdb_list(struct pl_sock *s, const struct pl_fdb_filter *f, struct pl_sink *k,
 		struct pl_err *e);
 /* Report one AF_BRIDGE RTM_NEWNEIGH/DELNEIGH message as a record. */
-void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_sink *k);
+void pl_fdb_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* Add (or with @del, delete) the port VLANs @src describes ({ dev =, vid = 10 | "10-20" }). */
 int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_err *e);
@@ -458,6 +476,23 @@ int pl_val_rtn(struct pl_rtnames *c, enum pl_rtn_kind kind, const struct pl_val 
 	       const char *what, uint32_t max, uint32_t *id, struct pl_err *e);
 /* Release what the cache holds; it may be used again. */
 void pl_rtnames_free(struct pl_rtnames *c);
+
+/* ---------------------------------------------------------------------------------------- */
+/* parsing messages: one signature for every object (dumps, batch replies, events) */
+
+/* What a parser may use beyond the message; every member may be NULL, and so may the
+ * context itself. */
+struct pl_pctx {
+	struct pl_rtnames *names;	/* names of tables, protocols, scopes (else read once) */
+};
+
+/* Report one message as a record into @k (the object's fields, in `ip -j` form). */
+typedef void (*pl_parse_fn)(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
+
+/* The object a message is about ("link", "addr", "route", "neigh", "fdb", "rule") with its
+ * parser in *@fn, and in *@del whether it says the object is gone (RTM_DEL*); NULL for a
+ * message plumb does not parse (*@fn is then NULL). */
+const char *pl_msg_object(const struct nlmsghdr *nlh, pl_parse_fn *fn, int *del);
 
 /* ---------------------------------------------------------------------------------------- */
 /* routes */
@@ -540,7 +575,7 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 int pl_route_get(struct pl_sock *s, const char *dst, struct pl_source *src, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWROUTE/DELROUTE message as a record (`ip -j route` fields). */
-void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtnames *names);
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* formatting helpers shared by parsers */
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen);
@@ -613,7 +648,7 @@ struct pl_addr_filter {
 int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_sink *k,
 		 struct pl_err *e);
 /* Report one RTM_NEWADDR/DELADDR message as a record (dumps and events). */
-void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_addr_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
 /* neighbours (core/neigh.c); bridge FDB entries are neighbours of family AF_BRIDGE */
@@ -641,7 +676,7 @@ struct pl_neigh_filter {
 int pl_neigh_list(struct pl_sock *s, const struct pl_neigh_filter *f, struct pl_sink *k,
 		  struct pl_err *e);
 /* Report one RTM_NEWNEIGH/DELNEIGH message (of an IP family) as a record. */
-void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_neigh_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
 /* policy routing rules (core/rule.c) */
@@ -654,7 +689,7 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
 /* Dump the rules of @family (0: IPv4 and IPv6) into @k. */
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e);
 /* Report one RTM_NEWRULE/DELRULE message as a record. */
-void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k);
+void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 /* ---------------------------------------------------------------------------------------- */
 /* batches (core/batch.c): requests queued in one buffer, sent many per sendmsg, each with its

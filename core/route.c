@@ -605,7 +605,7 @@ int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
 	rc = pl_route_build(&r, s, src, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "route_ensure",
 			    key, e);
 	if (rc == 0)
-		pl_route_parse(r.nlh, k, NULL);
+		pl_route_parse(r.nlh, NULL, k);
 	pl_req_done(&r);
 	return rc;
 }
@@ -715,8 +715,9 @@ static void pl_route_cacheinfo_out(struct pl_sink *k, const struct nlattr *at)
 		k->integer(k, "error", ci->rta_error);
 }
 
-void pl_route_parse(const struct nlmsghdr *nlh, struct pl_sink *k, struct pl_rtnames *names)
+void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
+	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
 	const struct nlattr *at;
@@ -963,7 +964,7 @@ static int pl_route_dump_cb(const struct nlmsghdr *nlh, void *data, struct pl_er
 	if (nlh->nlmsg_type != RTM_NEWROUTE || !pl_route_match(nlh, &d->f))
 		return 0;
 	d->k->begin(d->k, NULL);
-	pl_route_parse(nlh, d->k, &d->names);
+	pl_route_parse(nlh, &(struct pl_pctx){ &d->names }, d->k);
 	d->k->end(d->k);
 	return 0;
 }
@@ -1094,7 +1095,7 @@ static int pl_route_get_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (nlh->nlmsg_type != RTM_NEWROUTE || c->got)
 		return 0;
 	c->got = 1;
-	pl_route_parse(nlh, c->k, NULL);
+	pl_route_parse(nlh, NULL, c->k);
 	return 0;
 }
 

@@ -97,8 +97,9 @@ static int pl_rule_tb_cb(const struct nlattr *at, void *data)
 	return MNL_CB_OK;
 }
 
-void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_rtnames *names, struct pl_sink *k)
+void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
 {
+	struct pl_rtnames *names = c ? c->names : NULL;
 	const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
 	char buf[PL_RTN_NAMELEN];
@@ -500,7 +501,7 @@ static int pl_rule_list_cb(const struct nlmsghdr *nlh, void *data, struct pl_err
 	if (frh->family != AF_INET && frh->family != AF_INET6)
 		return 0;
 	c->k->begin(c->k, NULL);
-	pl_rule_parse(nlh, &c->names, c->k);
+	pl_rule_parse(nlh, &(struct pl_pctx){ &c->names }, c->k);
 	c->k->end(c->k);
 	return 0;
 }

@@ -424,27 +424,23 @@ static __attribute__((unused)) void fz_raw(const uint8_t *p, size_t n, int with_
 		n -= l;
 		len = (int)l;
 		for (nlh = (void *)buf; pl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			void (*const parse[])(const struct nlmsghdr *, struct pl_rtnames *,
-					      struct pl_sink *) = {
-				pl_addr_parse, pl_neigh_parse, pl_rule_parse,
+			const pl_parse_fn parse[] = {
+				pl_addr_parse, pl_neigh_parse, pl_rule_parse, pl_link_parse,
+				pl_fdb_parse, pl_route_parse,
 			};
+			struct pl_pctx pc = { &names };
 			struct fz_sink k;
+			pl_parse_fn fn;
 			size_t i;
+			int del;
 
 			for (i = 0; i < sizeof(parse) / sizeof(parse[0]); i++) {
 				fz_sink_init(&k, 0, with_ifindex);
-				parse[i](nlh, &names, &k.base);
+				parse[i](nlh, i & 1 ? NULL : &pc, &k.base);
 				fz_sink_done(&k);
 			}
-			fz_sink_init(&k, 0, with_ifindex);
-			pl_link_parse(nlh, &k.base);
-			fz_sink_done(&k);
-			fz_sink_init(&k, 0, with_ifindex);
-			pl_fdb_parse(nlh, &k.base);
-			fz_sink_done(&k);
-			fz_sink_init(&k, 0, with_ifindex);
-			pl_route_parse(nlh, &k.base, &names);
-			fz_sink_done(&k);
+			if (pl_msg_object(nlh, &fn, &del) && !fn)
+				abort();	/* an object without its parser */
 		}
 	}
 	pl_rtnames_free(&names);
