@@ -30,12 +30,20 @@ static struct lbatch *checkbatch(lua_State *L, const char *fn)
 	return lb;
 }
 
-/* What a failed call was about when it built no request: its device or its name. */
-static void call_object(lua_State *L, int base, struct pl_batch *b)
+/* What a failed call was about: the object its message names ("op OBJECT: ..."), else that
+ * of its last request, else its device or name argument. */
+static void call_object(lua_State *L, int base, struct pl_batch *b, const char *op,
+			const char *msg)
 {
 	static const char *const keys[] = { "name", "dst", "dev", "prefix", NULL };
+	size_t n = strlen(op);
+	const char *end;
 	int i;
 
+	if (strncmp(msg, op, n) == 0 && msg[n] == ' ' && (end = strstr(msg + n + 1, ": "))) {
+		snprintf(b->obj, sizeof(b->obj), "%.*s", (int)(end - (msg + n + 1)), msg + n + 1);
+		return;
+	}
 	if (b->obj[0] || lua_gettop(L) < base)
 		return;
 	if (lua_type(L, base) == LUA_TSTRING || lua_isinteger(L, base)) {
@@ -96,7 +104,7 @@ static int l_batch_call(lua_State *L)
 			e.misuse = 0;
 			e.err = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
 			snprintf(e.msg, sizeof(e.msg), "%s", lua_tostring(L, -2));
-			call_object(L, 3, &lb->b);
+			call_object(L, 3, &lb->b, name, e.msg);
 			pl_batch_fail(&lb->b, &e);
 		}
 		break;

@@ -2,7 +2,7 @@
 /*
  * Batches: changes queued in one buffer, sent many per sendmsg, each with its own sequence
  * number and NLM_F_ACK; the ACKs are gathered afterwards (several per recvmmsg) and matched
- * by sequence number. rtnetlink handles a sendmsg's messages one after the other inside the
+ * by sequence number (decoded by pl_msg_status, like every reply). rtnetlink handles a sendmsg's messages one after the other inside the
  * call, so when sendmsg returns every ACK of that chunk is queued on the socket: a chunk is
  * sized so that its ACKs fit the receive buffer (and when the kernel drops some all the same,
  * ENOBUFS is reported against every request whose ACK did not come).
@@ -134,6 +134,7 @@ int pl_batch_retry(struct pl_batch *b, size_t mark)
 		return 0;
 	pl_batch_rollback(b, mark);
 	b->want_flush = 0;
+	b->s->building = 0;	/* the call has returned: what it left half-built is gone */
 	if (!b->nent)
 		return 0;	/* nothing queued before this call could make the name */
 	pl_batch_flush(b, &e);
@@ -209,10 +210,13 @@ int pl_batch_queue(struct pl_req *r, struct pl_err *e)
 		return pl_err_set(e, ENOMEM, "%s %s: out of memory", r->op, r->obj);
 	b->ent[b->nent].off = b->len;
 	memcpy(b->buf + b->len, r->nlh, len);
+	/* a fresh number, above every queued one: ACKs are matched by a binary search (requests
+	 * started but never queued, or queued out of order, leave no trace) */
+	((struct nlmsghdr *)(b->buf + b->len))->nlmsg_seq = ++r->sock->seq;
 	memset(b->buf + b->len + len, 0, NLMSG_ALIGN(len) - len);
 	b->len += NLMSG_ALIGN(len);
 	x = &b->ent[b->nent++];
-	x->seq = r->nlh->nlmsg_seq;
+	x->seq = r->sock->seq;
 	x->index = b->index;
 	x->reqop = r->op;
 	x->acked = 0;
@@ -241,53 +245,11 @@ int pl_batch_hook(struct pl_req *r, int query, struct pl_err *e)
 		return 0;
 	if (!query)
 		return pl_batch_queue(r, e) < 0 ? -1 : 1;
-	/* A query sees the state the queued changes make: send them first. */
+	/* A query sees the state the queued changes make: send them first (the query itself
+	 * is complete: it is sent next). */
+	pl_req_built(r);
 	if (b->nent)
 		pl_batch_flush(b, &e2);
-	return 0;
-}
-
-struct pl_ack {
-	int err;
-	const char *msg;
-	uint32_t off;
-	char text[PL_ERRMSG_MAX];
-};
-
-/* Read an NLMSG_ERROR: its errno (0 for an ACK) and extended-ACK message and offset. */
-static int pl_ack_decode(const struct nlmsghdr *nlh, struct pl_ack *a)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *at;
-	size_t hl = sizeof(*err), n;
-
-	a->err = 0;
-	a->msg = NULL;
-	a->off = 0;
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err)) {
-		a->err = EBADMSG;
-		return 0;
-	}
-	if (err->error == 0)
-		return 0;
-	a->err = err->error < 0 && err->error > -4096 ? -err->error : EBADMSG;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		hl += err->msg.nlmsg_len - NLMSG_HDRLEN;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len < NLMSG_HDRLEN + hl)
-		return 0;
-	mnl_attr_for_each(at, nlh, hl) {
-		if (mnl_attr_get_type(at) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0) {
-			snprintf(a->text, sizeof(a->text), "%s", mnl_attr_get_str(at));
-			n = strlen(a->text);
-			while (n && (a->text[n - 1] == '.' || a->text[n - 1] == '\n'))
-				a->text[--n] = '\0';
-			a->msg = a->text;
-		} else if (mnl_attr_get_type(at) == NLMSGERR_ATTR_OFFS &&
-			   mnl_attr_validate(at, MNL_TYPE_U32) == 0) {
-			a->off = mnl_attr_get_u32(at);
-		}
-	}
 	return 0;
 }
 
@@ -313,12 +275,29 @@ static void pl_batch_ent_fail(struct pl_batch *b, struct pl_batch_ent *x, int er
 
 /* Gather the ACKs of b->ent[0..n): returns 0, or -1 when the socket failed (every request
  * without an ACK is then recorded as failed with that error). */
+/* The entry of b->ent[0..n) whose request has sequence number @seq, or NULL. */
+static struct pl_batch_ent *pl_batch_find(struct pl_batch *b, size_t n, uint32_t seq)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->ent[mid].seq == seq)
+			return &b->ent[mid];
+		if (b->ent[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static int pl_batch_acks(struct pl_batch *b, size_t n, struct pl_err *e)
 {
 	struct mmsghdr mm[PL_BATCH_NSLOT];
 	struct iovec iov[PL_BATCH_NSLOT];
 	struct sockaddr_nl sa[PL_BATCH_NSLOT];
-	uint32_t first = b->ent[0].seq;
 	size_t left = n, i;
 	int fd = pl_sock_fd(b->s), lost = 0;
 
@@ -370,19 +349,21 @@ static int pl_batch_acks(struct pl_batch *b, size_t n, struct pl_err *e)
 			for (; mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
 			     nlh = mnl_nlmsg_next(nlh, &len)) {
 				struct pl_batch_ent *x;
-				struct pl_ack a;
-				uint32_t at = nlh->nlmsg_seq - first;
+				char text[PL_ERRMSG_MAX];
+				const char *ack;
+				uint32_t off;
+				int err;
 
-				if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != b->s->portid ||
-				    at >= n)
-					continue;	/* not one of this chunk's ACKs */
-				x = &b->ent[at];
-				if (x->acked)
+				if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != b->s->portid)
+					continue;
+				x = pl_batch_find(b, n, nlh->nlmsg_seq);
+				if (!x || x->acked)	/* not one of this chunk's ACKs */
 					continue;
 				x->acked = 1;
 				left--;
-				if (pl_ack_decode(nlh, &a) == 0 && a.err)
-					pl_batch_ent_fail(b, x, a.err, a.msg, a.off);
+				err = pl_msg_status(nlh, text, sizeof(text), &ack, &off);
+				if (err > 0)
+					pl_batch_ent_fail(b, x, err, ack, off);
 			}
 		}
 	}
