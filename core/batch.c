@@ -101,13 +101,16 @@ int pl_batch_begin(struct pl_batch *b, struct pl_sock *s, struct pl_err *e)
 		return pl_err_set(e, ENOMEM, "batch: out of memory");
 	b->s = s;
 	s->batch = b;
+	s->divert = pl_batch_hook;
 	return 0;
 }
 
 void pl_batch_end(struct pl_batch *b)
 {
-	if (b->s && b->s->batch == b)
+	if (b->s && b->s->batch == b) {
 		b->s->batch = NULL;
+		b->s->divert = NULL;
+	}
 	free(b->buf);
 	free(b->ent);
 	free(b->fld);

@@ -530,8 +530,8 @@ int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e)
 
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
-	if (r->sock->batch) {
-		int q = pl_batch_hook(r, cb || (r->nlh->nlmsg_type & 3) == 2, e);
+	if (r->sock->divert) {
+		int q = r->sock->divert(r, cb || (r->nlh->nlmsg_type & 3) == 2, e);
 
 		if (q != 0)
 			return q < 0 ? -1 : 0;
@@ -570,7 +570,7 @@ int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struc
 
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
-	if (r->sock->batch && pl_batch_hook(r, 1, e) < 0)
+	if (r->sock->divert && r->sock->divert(r, 1, e) < 0)
 		return -1;
 	r->nlh->nlmsg_flags |= NLM_F_DUMP;
 	for (tries = 0; tries < PL_DUMP_TRIES; tries++) {
@@ -604,7 +604,7 @@ int pl_dump_start(struct pl_req *r, struct pl_err *e)
 {
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
-	if (r->sock->batch && pl_batch_hook(r, 1, e) < 0)
+	if (r->sock->divert && r->sock->divert(r, 1, e) < 0)
 		return -1;
 	r->nlh->nlmsg_flags |= NLM_F_DUMP;
 	return pl_send(r, e);

@@ -259,6 +259,8 @@ struct pl_sock {
 	int ext_ack;		/* NETLINK_EXT_ACK accepted */
 	unsigned long dump_restarts;	/* dumps started again after NLM_F_DUMP_INTR (tests) */
 	struct pl_batch *batch;	/* requests are queued, not sent (core/batch.c), or NULL */
+	/* Set with batch: what pl_talk/pl_dump do with a request first (pl_batch_hook). */
+	int (*divert)(struct pl_req *r, int query, struct pl_err *e);
 	int building;		/* requests started and not yet sent, queued or done */
 	struct pl_sock_stats stats;
 };
