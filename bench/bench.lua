@@ -100,13 +100,12 @@ for _, N in ipairs(Ns) do
     local d = row("w1d" .. N, "W1 delete veth pairs", N, "pair")
     local tools = {
       { "plumb", LUA .. "plumb w1 " .. N .. " " .. del },
+      { "plumb batch", LUA .. "plumbbatch w1 " .. N .. " " .. del },
       { "ip -batch", LUA .. "ipbatch w1 " .. N .. " " .. del },
       { "pyroute2", PYW .. "w1 " .. N .. " " .. del },
       { "libmnl floor", FL .. " veth " .. N .. " " .. del },
     }
     if N <= IP_MAX then table.insert(tools, 2, { "ip", LUA .. "ip w1 " .. N .. " " .. del }) end
-    na("w1c" .. N, "plumb batch", "n/a (h:batch not implemented yet)")
-    na("w1d" .. N, "plumb batch", "n/a (h:batch not implemented yet)")
     for run = 1, RUNS do
       for _, t in ipairs(rotate(tools, run)) do
         progress("W1 N=", N, " run ", run, "/", RUNS, ": ", t[1])
@@ -133,10 +132,10 @@ for _, N in ipairs(Ns) do
     row("w2" .. N, "W2 veths on a bridge, up", N, "port")
     local tools = {
       { "plumb", LUA .. "plumb w2 " .. N },
+      { "plumb batch", LUA .. "plumbbatch w2 " .. N },
       { "ip -batch", LUA .. "ipbatch w2 " .. N },
       { "pyroute2", PYW .. "w2 " .. N },
     }
-    na("w2" .. N, "plumb batch", "n/a (h:batch not implemented yet)")
     for run = 1, RUNS do
       for _, t in ipairs(rotate(tools, run)) do
         progress("W2 N=", N, " run ", run, "/", RUNS, ": ", t[1])
@@ -150,12 +149,12 @@ for _, N in ipairs(Ns) do
     row("w3r" .. N, "W3 routes on one device", N, "route")
     local tools = {
       { "plumb", LUA .. "plumb w3 " .. N },
+      { "plumb batch", LUA .. "plumbbatch w3 " .. N },
       { "ip -batch", LUA .. "ipbatch w3 " .. N },
       { "pyroute2", PYW .. "w3 " .. N },
       { "libmnl floor", "ip link add a0 type veth peer name a0p; ip link set a0 up; ip link set a0p up; "
         .. FL .. " addr a0 " .. N .. "; " .. FL .. " route a0 " .. N },
     }
-    for _, id in ipairs{ "w3a" .. N, "w3r" .. N } do na(id, "plumb batch", "n/a (h:batch not implemented yet)") end
     for run = 1, RUNS do
       for _, t in ipairs(rotate(tools, run)) do
         progress("W3 N=", N, " run ", run, "/", RUNS, ": ", t[1])
@@ -366,7 +365,8 @@ for _, N in ipairs(Ns) do
       check(("W4 %s %s, ip -j / plumb, N=%d"):format(w, cw, N), ratio(id, "ip -j", "plumb"), ">=", 1)
     end
   end
-  print(("  %-62s %s"):format(("batch vs ip -batch (W3), N=%d"):format(N), "n/a (h:batch not implemented yet)"))
+  check(("W3 routes, ip -batch / plumb batch, N=%d"):format(N), ratio("w3r" .. N, "ip -batch", "plumb batch"), ">=", 2.5)
+  check(("W3 addresses, ip -batch / plumb batch, N=%d"):format(N), ratio("w3a" .. N, "ip -batch", "plumb batch"), ">=", 1.5)
 end
 if #rss > 0 and rss[1][2] and rss[4][2] then
   check(("RSS %d links, plumb / ip -j"):format(RSS_N), rss[1][2] / rss[4][2], "<=", 1)

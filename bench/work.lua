@@ -1,6 +1,7 @@
 -- One measurement of `make bench`, run by bench/bench.lua inside a throwaway network namespace:
 --   lua5.4 bench/work.lua TOOL WORKLOAD N [DELETE]
--- TOOL: plumb | ip (one command per object) | ipbatch (ip -batch) | floor_lua, ipj (W4 only:
+-- TOOL: plumb | plumbbatch (h:batch) | ip (one command per object) | ipbatch (ip -batch) |
+-- floor_lua, ipj (W4 only:
 -- the Lua-table floor of bench/floor_lua.c; `ip -j -d link show`, `ip -j route show` processes)
 -- Prints key=value lines (milliseconds); setup that is not measured happens before the clock.
 local plumb = require "plumb"
@@ -41,6 +42,20 @@ if work == "w1" then
       for i = 1, N do assert(h:link_del("v" .. i)) end
       put("delete_ms", (now() - t0) * 1e3)
     end
+  elseif tool == "plumbbatch" then
+    local h = assert(plumb.open())
+    local t0 = now()
+    assert(h:batch(function(b)
+      for i = 1, N do b:link_add{ name = "v" .. i, kind = "veth", peer = { name = "p" .. i } } end
+    end))
+    put("create_ms", (now() - t0) * 1e3)
+    if del then
+      t0 = now()
+      assert(h:batch(function(b) for i = 1, N do b:link_del("v" .. i) end end))
+      put("delete_ms", (now() - t0) * 1e3)
+    end
+    local n = io.popen("ip -o link show type veth | wc -l"):read("n")
+    if n ~= (del and 0 or 2 * N) then error(("bench: w1 plumbbatch: %d veths left"):format(n)) end
   else
     local b = tool == "ipbatch"
     put("create_ms", ip_lines(b, function(i) return ("link add v%d type veth peer name p%d"):format(i, i) end))
@@ -54,6 +69,15 @@ elseif work == "w2" then
     for i = 1, N do
       assert(h:link_add{ name = "v" .. i, kind = "veth", master = "br0", up = true, peer = { name = "p" .. i } })
     end
+    put("setup_ms", (now() - t0) * 1e3)
+  elseif tool == "plumbbatch" then
+    local h = assert(plumb.open())
+    local t0 = now()
+    assert(h:batch(function(b)
+      for i = 1, N do
+        b:link_add{ name = "v" .. i, kind = "veth", master = "br0", up = true, peer = { name = "p" .. i } }
+      end
+    end))
     put("setup_ms", (now() - t0) * 1e3)
   else
     put("setup_ms", ip_lines(tool == "ipbatch", function(i)
@@ -71,6 +95,18 @@ elseif work == "w3" then
     t0 = now()
     for i = 1, N do assert(h:route_add{ dst = a4(200, i) .. "/32", dev = "a0" }) end
     put("route_ms", (now() - t0) * 1e3)
+  elseif tool == "plumbbatch" then
+    local h = assert(plumb.open())
+    local t0 = now()
+    assert(h:batch(function(b) for i = 1, N do b:addr_add("a0", a4(100, i) .. "/32") end end))
+    put("addr_ms", (now() - t0) * 1e3)
+    t0 = now()
+    assert(h:batch(function(b)
+      for i = 1, N do b:route_add{ dst = a4(200, i) .. "/32", dev = "a0" } end
+    end))
+    put("route_ms", (now() - t0) * 1e3)
+    local n = io.popen("ip -4 route show dev a0 | grep -c '^10.200'"):read("n")
+    if n ~= N then error(("bench: w3 plumbbatch: %d routes, expected %d"):format(n, N)) end
   else
     local b = tool == "ipbatch"
     put("addr_ms", ip_lines(b, function(i) return ("addr add %s/32 dev a0"):format(a4(100, i)) end))

@@ -501,6 +501,9 @@ struct lhandle *checkhandle(lua_State *L, const char *fn)
 		misuse(L, fn, "bad self (expected a plumb handle, got %s)", luaL_typename(L, 1));
 	if (!h->open)
 		misuse(L, fn, "attempt to use a closed plumb handle");
+	if (h->busy && h->batching)
+		misuse(L, fn, "handle busy in a batch (inside h:batch(fn), call the batch object's "
+		       "methods)");
 	if (h->busy)
 		misuse(L, fn, "handle busy (called while a call on it is running, from a finalizer?)");
 	return h;
@@ -536,6 +539,7 @@ void hold(lua_State *L, int hidx, struct lhandle *h, const char *fn)
 		misuse(L, fn, "handle busy (called while a call on it is running, from a finalizer?)");
 	lua_getiuservalue(L, hidx, 1);
 	h->busy = 1;
+	h->s.building = 0;	/* a request of an earlier call that failed half-built is gone */
 	lua_toclose(L, -1);	/* busy is cleared when the call returns or raises */
 }
 

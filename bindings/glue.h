@@ -50,6 +50,7 @@ struct lhandle {
 	struct pl_sock s;
 	int open;
 	int busy;		/* a call is using the socket (see hold()) */
+	int batching;		/* inside h:batch(fn): the batch object makes the calls */
 	int ns_known;		/* the socket's netns identity is known: */
 	unsigned long long ns_dev, ns_ino;
 };
@@ -113,6 +114,8 @@ extern const luaL_Reg pl_lua_route_methods[];
 void pl_lua_route_open(lua_State *L);
 extern const luaL_Reg pl_lua_ip_methods[];
 extern const luaL_Reg pl_lua_bridge_methods[];
+extern const luaL_Reg pl_lua_batch_methods[];	/* batch.c: h:batch(fn) */
+void pl_lua_batch_open(lua_State *L);
 /* Add the fs_* functions (bindings/fs.c: state files for plumb.ipam) to the table on top. */
 void pl_lua_fs_open(lua_State *L);
 

@@ -383,6 +383,21 @@ static int l_monotonic(lua_State *L)
 	return 1;
 }
 
+/* Sleep @seconds (at most 10), for bounded polls (a device waiting for its namespace's
+ * cleanup, say) without a process per wait. */
+static int l_sleep(lua_State *L)
+{
+	lua_Number sec = luaL_checknumber(L, 1);
+	struct timespec ts;
+
+	luaL_argcheck(L, sec >= 0 && sec <= 10, 1, "expected 0 to 10 seconds");
+	ts.tv_sec = (time_t)sec;
+	ts.tv_nsec = (long)((sec - (lua_Number)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 static int l_kinds(lua_State *L)
 {
 	const struct pl_link_kind *const *k;
@@ -402,9 +417,23 @@ static int l_stats(lua_State *L)
 {
 	struct lhandle *h = checkhandle(L, "_stats");
 
-	lua_createtable(L, 0, 1);
+	const struct pl_sock_stats *st = &h->s.stats;
+
+	lua_createtable(L, 0, 7);
 	lua_pushinteger(L, (lua_Integer)h->s.dump_restarts);
 	lua_setfield(L, -2, "dump_restarts");
+	lua_pushinteger(L, (lua_Integer)st->sends);
+	lua_setfield(L, -2, "sends");
+	lua_pushinteger(L, (lua_Integer)st->builds);
+	lua_setfield(L, -2, "builds");
+	lua_pushinteger(L, (lua_Integer)st->sends_in_build);
+	lua_setfield(L, -2, "sends_in_build");
+	lua_pushinteger(L, (lua_Integer)st->resolves);
+	lua_setfield(L, -2, "resolves");
+	lua_pushinteger(L, (lua_Integer)st->batch_requests);
+	lua_setfield(L, -2, "batch_requests");
+	lua_pushinteger(L, (lua_Integer)st->batch_sends);
+	lua_setfield(L, -2, "batch_sends");
 	return 1;
 }
 
@@ -420,6 +449,7 @@ static const luaL_Reg *const method_sets[] = {
 	pl_lua_route_methods,
 	pl_lua_ip_methods,
 	pl_lua_bridge_methods,
+	pl_lua_batch_methods,
 };
 
 static const luaL_Reg handle_meta[] = {
@@ -441,6 +471,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "netns_id", l_netns_id },
 	{ "kinds", l_kinds },
 	{ "monotonic", l_monotonic },
+	{ "sleep", l_sleep },
 	{ "link_fields", pl_lua_link_fields },
 	{ "port_keys", pl_lua_port_keys },
 	{ "describe", pl_lua_describe },
@@ -467,6 +498,7 @@ LUAMOD_API int luaopen_plumb_core(lua_State *L)
 	pl_lua_route_open(L);
 	luaL_newlib(L, core_funcs);
 	pl_lua_fs_open(L);
+	pl_lua_batch_open(L);
 	lua_pushliteral(L, PL_VERSION);
 	lua_setfield(L, -2, "_VERSION");
 	/* The handle methods, so plumb/init.lua can add Lua-written ones beside them. */

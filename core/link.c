@@ -288,35 +288,7 @@ void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink
 /* ---------------------------------------------------------------------------------------- */
 /* requests */
 
-static int pl_link_name_check(const struct pl_val *v, const char *what, struct pl_err *e)
-{
-	if (v->kind != PL_V_STR)
-		return pl_err_misuse(e, "%s: expected an interface name, got %s", what,
-				     v->kind == PL_V_NIL ? "nil" : "a non-string");
-	if (v->len == 0 || v->len >= IFNAMSIZ)
-		return pl_err_misuse(e, "%s: interface name \"%s\" must be 1 to %d bytes", what,
-				     v->s, IFNAMSIZ - 1);
-	if (strchr(v->s, '/') || strpbrk(v->s, " \t\n:") || strcmp(v->s, ".") == 0 ||
-	    strcmp(v->s, "..") == 0)
-		return pl_err_misuse(e, "%s: invalid interface name \"%s\"", what, v->s);
-	return 0;
-}
-
-static int pl_link_index_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-
-	(void)e;
-	/* (a short message or an ifindex that is not positive is no answer: callers take a
-	 * negative index for a failure they described) */
-	if (nlh->nlmsg_type == RTM_NEWLINK && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(*ifi) &&
-	    ifi->ifi_index > 0)
-		*(int *)data = ifi->ifi_index;
-	return 0;
-}
-
-/* Start an RTM_GETLINK for one device, by index or by name, in @buf (lookups run while
- * another request is being built in the socket's own buffer). */
+/* Start an RTM_GETLINK for one device, by index or by name, in @buf. */
 static void pl_link_get_req(struct pl_req *r, struct pl_sock *s, char *buf, size_t cap,
 			    int idx, const char *name, const char *op, struct pl_err *e)
 {
@@ -328,74 +300,6 @@ static void pl_link_get_req(struct pl_req *r, struct pl_sock *s, char *buf, size
 	if (name && !idx)
 		pl_req_put_str(r, IFLA_IFNAME, name, e);
 	pl_req_put_u32(r, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS, e);
-}
-
-int pl_link_index(struct pl_sock *s, const char *name, struct pl_err *e)
-{
-	struct pl_req r;
-	int idx = 0;
-
-	char buf[PL_SMALL_REQ];
-
-	pl_link_get_req(&r, s, buf, sizeof(buf), 0, name, "link_get", e);
-	if (pl_talk(&r, pl_link_index_cb, &idx, e) < 0) {
-		if (e->err == ENODEV)
-			return 0;
-		return -1;
-	}
-	return idx;
-}
-
-struct pl_name_ctx {
-	char *buf;
-	size_t len;
-};
-
-static int pl_link_name_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
-{
-	struct pl_name_ctx *c = data;
-	const struct nlattr *at;
-
-	(void)e;
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	mnl_attr_for_each(at, nlh, sizeof(struct ifinfomsg))
-		if (mnl_attr_get_type(at) == IFLA_IFNAME &&
-		    mnl_attr_validate(at, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(c->buf, c->len, "%s", mnl_attr_get_str(at));
-	return 0;
-}
-
-int pl_link_name(struct pl_sock *s, int idx, char *buf, size_t len, struct pl_err *e)
-{
-	struct pl_name_ctx c = { buf, len };
-	char rbuf[PL_SMALL_REQ];
-	struct pl_req r;
-	char obj[16];
-
-	buf[0] = '\0';
-	snprintf(obj, sizeof(obj), "%d", idx);
-	pl_link_get_req(&r, s, rbuf, sizeof(rbuf), idx, obj, "link_get", e);
-	if (pl_talk(&r, pl_link_name_cb, &c, e) < 0)
-		return e->err == ENODEV ? 0 : -1;
-	return buf[0] != '\0';
-}
-
-int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, struct pl_err *e)
-{
-	int idx;
-
-	if (v->kind == PL_V_INT) {
-		if (v->i <= 0 || v->i > INT32_MAX)
-			return pl_err_misuse(e, "%s: invalid ifindex %lld", what, v->i);
-		return (int)v->i;
-	}
-	if (pl_link_name_check(v, what, e) < 0)
-		return -1;
-	idx = pl_link_index(s, v->s, e);
-	if (idx == 0)
-		return pl_err_set(e, ENODEV, "%s %s: No such device", what, v->s);
-	return idx;
 }
 
 /* netns = "name" | "/path" | { pid = N } | N (a pid) -> IFLA_NET_NS_FD / IFLA_NET_NS_PID */
@@ -489,7 +393,7 @@ static int pl_link_put_common(struct pl_req *r, struct ifinfomsg *ifi, struct pl
 		char what[48];
 
 		snprintf(what, sizeof(what), "%sname", r->prefix);
-		if (pl_link_name_check(&v, what, e) < 0)
+		if (pl_dev_name_check(&v, what, e) < 0)
 			return -1;
 	}
 	if (allow_up && pl_link_put_up(r, ifi, src, e) < 0)
@@ -664,13 +568,13 @@ static int pl_link_slave_kind_cb(const struct nlmsghdr *nlh, void *data, struct 
 
 /* Check that link @idx is a port of a @lk master: the kernel hands port options to whatever
  * master the link has, which would read a bridge's attributes as a bond's. */
-static int pl_link_check_port(struct pl_sock *s, int idx, const struct pl_link_kind *lk,
-			      const char *obj, struct pl_err *e)
+static int pl_link_check_port(struct pl_sock *s, int idx, const char *name,
+			      const struct pl_link_kind *lk, const char *obj, struct pl_err *e)
 {
 	char buf[PL_SMALL_REQ], kind[16] = "";
 	struct pl_req r;
 
-	pl_link_get_req(&r, s, buf, sizeof(buf), idx, obj, "link_set", e);
+	pl_link_get_req(&r, s, buf, sizeof(buf), idx, idx ? obj : name, "link_set", e);
 	if (pl_talk(&r, pl_link_slave_kind_cb, kind, e) < 0)
 		return -1;
 	if (strcmp(kind, lk->name) == 0)
@@ -765,7 +669,7 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 		return pl_err_misuse(e, "kind: unknown link kind \"%s\"", kind.s);
 	if (name.kind == PL_V_NIL)
 		return pl_err_misuse(e, "name: a new link needs a name");
-	if (pl_link_name_check(&name, "name", e) < 0)
+	if (pl_dev_name_check(&name, "name", e) < 0)
 		return -1;
 
 	pl_req_start(&r, s, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, "link_add", name.s);
@@ -788,6 +692,10 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 		snprintf(e->msg + n, sizeof(e->msg) - n, " (kernel lacks \"%s\")", lk->name);
 	}
 	if (rc < 0)
+		goto out;
+	/* In a batch the creation is queued, or (a netns named) already sent: when it failed,
+	 * that is recorded and there is nothing to finish or undo. */
+	if (s->batch && pl_batch_failed(s->batch))
 		goto out;
 	/* Created: from here a failure removes the link again (all or nothing). */
 	if (alias.kind == PL_V_STR && alias.len)
@@ -814,11 +722,22 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	int idx, rc = -1;
 
 	/* misuse names the argument ("dev: ..."); the binding adds "link_set: " */
-	if (dev->kind == PL_V_STR && pl_link_name_check(dev, "dev", e) < 0)
+	if (dev->kind == PL_V_STR && pl_dev_name_check(dev, "dev", e) < 0)
 		return -1;
-	idx = pl_link_dev(s, dev, "link_set", e);
-	if (idx < 0)
+	/* By name, the kernel finds the device itself (IFLA_IFNAME, no lookup first), unless
+	 * the link is being renamed: IFLA_IFNAME is the new name then. */
+	r.nfds = pr.nfds = 0;
+	r.building = pr.building = 0;
+	r.sock = pr.sock = s;
+	if (src->get(src, "name", &v) < 0)
 		return -1;
+	if (dev->kind == PL_V_STR && v.kind == PL_V_NIL) {
+		idx = 0;
+	} else {
+		idx = pl_link_dev(s, dev, "link_set", e);
+		if (idx < 0)
+			return -1;
+	}
 	if (dev->kind == PL_V_STR)
 		snprintf(obj, sizeof(obj), "%s", dev->s);
 	else
@@ -829,10 +748,14 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	ifi = pl_req_extra(&pr, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = idx;
+	if (!idx && pl_req_put_str(&pr, IFLA_IFNAME, dev->s, e) < 0)
+		goto out;
 	pl_req_start(&r, s, RTM_NEWLINK, 0, "link_set", obj);
 	ifi = pl_req_extra(&r, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = idx;
+	if (!idx && pl_req_put_str(&r, IFLA_IFNAME, dev->s, e) < 0)
+		goto out;
 	empty = r.nlh->nlmsg_len;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
@@ -858,17 +781,19 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	}
 	if (pl_link_put_slave(&pr, src, &port, e) < 0)
 		goto out;
+	pl_req_built(&pr);	/* complete: it waits for the port check below */
 	if (src->leave(src, e) < 0)
 		goto out;
 	rc = 0;
 	if (!port || r.nlh->nlmsg_len != empty || ifi->ifi_change)
 		rc = pl_talk(&r, NULL, NULL, e);
 	if (rc == 0 && port) {
-		rc = pl_link_check_port(s, idx, port, obj, e);
+		rc = pl_link_check_port(s, idx, idx ? NULL : dev->s, port, obj, e);
 		if (rc == 0)
 			rc = pl_talk(&pr, NULL, NULL, e);
 	}
 out:
+	pl_req_done(&pr);
 	pl_req_done(&r);
 	return rc;
 }
@@ -883,7 +808,7 @@ int pl_link_del(struct pl_sock *s, const struct pl_val *dev, struct pl_err *e)
 		if (dev->i <= 0 || dev->i > INT32_MAX)
 			return pl_err_misuse(e, "dev: invalid ifindex %lld", dev->i);
 		snprintf(obj, sizeof(obj), "%lld", dev->i);
-	} else if (pl_link_name_check(dev, "dev", e) < 0) {
+	} else if (pl_dev_name_check(dev, "dev", e) < 0) {
 		return -1;
 	}
 	/* By name or index in one request: no lookup first. */
@@ -1068,7 +993,7 @@ int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 			return pl_err_misuse(e, "dev: invalid ifindex %lld", dev->i);
 		idx = (int)dev->i;
 		snprintf(obj, sizeof(obj), "%d", idx);
-	} else if (pl_link_name_check(dev, "dev", e) < 0) {
+	} else if (pl_dev_name_check(dev, "dev", e) < 0) {
 		return -1;
 	}
 	pl_link_get_req(&r, s, s->sbuf, s->sbuflen, idx, idx ? obj : dev->s, "link_get", e);

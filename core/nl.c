@@ -25,42 +25,6 @@
 #define PL_RBUF_MAX (4u << 20)
 #define PL_DUMP_TRIES 8
 
-int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->err = err;
-	e->misuse = 0;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	errno = err;
-	return -1;
-}
-
-int pl_err_misuse(struct pl_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->err = EINVAL;
-	e->misuse = 1;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	errno = EINVAL;
-	return -1;
-}
-
-int pl_err_prefix(struct pl_err *e, const char *op)
-{
-	char msg[PL_ERRMSG_MAX];
-
-	if (e->misuse)
-		return -1;
-	snprintf(msg, sizeof(msg), "%s", e->msg);
-	return pl_err_set(e, e->err, "%s: %s", op, msg);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* socket */
 
@@ -177,6 +141,11 @@ struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf
 {
 	r->sock = s;
 	r->cap = cap;
+	/* Every request is built to the end before anything is sent or another is started:
+	 * counted, so that a spec can prove it (plumb.core._stats). */
+	s->stats.builds++;
+	s->building++;
+	r->building = 1;
 	r->nlh = mnl_nlmsg_put_header(buf);
 	r->nlh->nlmsg_type = type;
 	r->nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -190,13 +159,23 @@ struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf
 	r->link_nsfd = -1;
 	r->op = op;
 	snprintf(r->obj, sizeof(r->obj), "%s", obj ? obj : "");
+	if (s->batch)
+		snprintf(s->batch->obj, sizeof(s->batch->obj), "%s", r->obj);
 	return r->nlh;
+}
+
+void pl_req_built(struct pl_req *r)
+{
+	if (r->building && r->sock->building > 0)
+		r->sock->building--;
+	r->building = 0;
 }
 
 void pl_req_done(struct pl_req *r)
 {
 	int i;
 
+	pl_req_built(r);
 	for (i = 0; i < r->nfds; i++)
 		close(r->fds[i]);
 	r->nfds = 0;
@@ -532,8 +511,13 @@ static void pl_drain(struct pl_sock *s)
 
 static int pl_send(struct pl_req *r, struct pl_err *e)
 {
+	struct pl_sock *s = r->sock;
 	ssize_t n;
 
+	if (s->building > r->building)
+		s->stats.sends_in_build++;
+	pl_req_built(r);
+	s->stats.sends++;
 	n = mnl_socket_sendto(r->sock->nl, r->nlh, r->nlh->nlmsg_len);
 	if (n < 0)
 		return pl_err_set(e, errno, "%s %s: netlink send: %s", r->op, r->obj,
@@ -547,6 +531,12 @@ int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e)
 
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	if (r->sock->divert) {
+		int q = r->sock->divert(r, cb || (r->nlh->nlmsg_type & 3) == 2, e);
+
+		if (q != 0)
+			return q < 0 ? -1 : 0;
+	}
 	r->nlh->nlmsg_flags |= NLM_F_ACK;
 	for (tries = 0; tries < 3; tries++) {
 		int rc;
@@ -581,6 +571,8 @@ int pl_dump(struct pl_req *r, pl_msg_cb cb, pl_reset_cb reset, void *data, struc
 
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	if (r->sock->divert && r->sock->divert(r, 1, e) < 0)
+		return -1;
 	r->nlh->nlmsg_flags |= NLM_F_DUMP;
 	for (tries = 0; tries < PL_DUMP_TRIES; tries++) {
 		int intr = 0, rc;
@@ -613,6 +605,8 @@ int pl_dump_start(struct pl_req *r, struct pl_err *e)
 {
 	if (!r->sock->nl)
 		return pl_err_set(e, EBADF, "%s: handle is closed", r->op);
+	if (r->sock->divert && r->sock->divert(r, 1, e) < 0)
+		return -1;
 	r->nlh->nlmsg_flags |= NLM_F_DUMP;
 	return pl_send(r, e);
 }

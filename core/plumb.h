@@ -197,6 +197,7 @@ struct pl_req {
 	char peer_name[16];
 	const char *op;		/* "link_add" */
 	char obj[64];		/* "veth0" */
+	int building;		/* started, not yet sent, queued or done (see struct pl_sock) */
 };
 
 /* Start a request of @type/@flags in the socket's send buffer. */
@@ -294,6 +295,18 @@ struct pl_nsref {
 	pid_t pid;
 };
 
+/* What a socket did, for tests and benchmarks (plumb.core._stats). */
+struct pl_sock_stats {
+	unsigned long sends;		/* sendmsg calls */
+	unsigned long builds;		/* requests started */
+	unsigned long sends_in_build;	/* sends while another request was being built: 0 */
+	unsigned long resolves;		/* names <-> ifindex resolved (ioctl, no round trip) */
+	unsigned long batch_requests;	/* requests sent in batches */
+	unsigned long batch_sends;	/* sendmsg calls of batches */
+};
+
+struct pl_batch;
+
 struct pl_sock {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -306,6 +319,11 @@ struct pl_sock {
 	int ext_ack;		/* NETLINK_EXT_ACK accepted */
 	unsigned long dump_restarts;	/* dumps started again after NLM_F_DUMP_INTR (tests) */
 	struct pl_rtnames *rtn;	/* names of routing numbers, read once per socket (tables.c) */
+	struct pl_batch *batch;	/* requests are queued, not sent (core/batch.c), or NULL */
+	/* Set with batch: what pl_talk/pl_dump do with a request first (pl_batch_hook). */
+	int (*divert)(struct pl_req *r, int query, struct pl_err *e);
+	int building;		/* requests started and not yet sent, queued or done */
+	struct pl_sock_stats stats;
 };
 
 /* Called for a message. Return <0 to stop with an error (@e filled), 0 to go on, >0 to stop
@@ -406,12 +424,15 @@ extern const struct pl_link_kind *const pl_link_kinds[];
 /* Common link attributes (IFLA_*), used for building and parsing. */
 extern const struct pl_attrs pl_link_attrs;
 
-/* Resolve a device name in the socket's netns with one RTM_GETLINK; 0 if absent. */
+/* (core/dev.c) Resolve a device name in the socket's netns (SIOCGIFINDEX on the socket: no
+ * netlink request); 0 if absent. */
 int pl_link_index(struct pl_sock *s, const char *name, struct pl_err *e);
-/* The name of device @idx into @buf; returns 1 found, 0 absent, -1 error. */
+/* The name of device @idx into @buf (SIOCGIFNAME); returns 1 found, 0 absent, -1 error. */
 int pl_link_name(struct pl_sock *s, int idx, char *buf, size_t len, struct pl_err *e);
-/* Resolve a device argument (name or ifindex value) to an ifindex. */
+/* Resolve a device argument (name or ifindex value) to an ifindex, before building. */
 int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, struct pl_err *e);
+/* Check that @v is a usable interface name; misuse naming @what otherwise. */
+int pl_dev_name_check(const struct pl_val *v, const char *what, struct pl_err *e);
 
 /* Build an RTM_NEWLINK creating a link from @src (the option table) and send it. */
 int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
@@ -761,5 +782,82 @@ int pl_rule_del(struct pl_sock *s, struct pl_source *src, struct pl_err *e);
 int pl_rule_list(struct pl_sock *s, int family, struct pl_sink *k, struct pl_err *e);
 /* Report one RTM_NEWRULE/DELRULE message as a record. */
 void pl_rule_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
+
+/* ---------------------------------------------------------------------------------------- */
+/* batches (core/batch.c): requests queued in one buffer, sent many per sendmsg, each with its
+ * own sequence number and NLM_F_ACK; the ACKs are gathered afterwards and matched by seq.
+ *
+ * While s->batch is set, pl_talk() queues a change instead of sending it. A query (a request
+ * with a reply callback, a dump) first sends what is queued and gathers its ACKs, then runs
+ * as usual. A device name that does not resolve while requests are queued asks for a flush
+ * (pl_batch_want_flush): the caller drops what the failed call queued, flushes and builds the
+ * request again, so a name created earlier in the batch is found and no request is ever
+ * sent while another is being built. */
+
+#define PL_BATCH_OPLEN 24
+
+/* One failed call of a batch. */
+struct pl_batch_err {
+	int index;		/* 1-based number of the call on the batch object */
+	int err;		/* errno */
+	char op[PL_BATCH_OPLEN];	/* the method called: "link_add" */
+	char obj[64];		/* what it was about: "v17" */
+	char msg[PL_ERRMSG_MAX];	/* the message the call alone would have returned */
+};
+
+struct pl_batch_ent;
+struct pl_batch_field;
+
+struct pl_batch {
+	struct pl_sock *s;
+	char *buf;			/* queued requests, back to back */
+	size_t len, cap;
+	struct pl_batch_ent *ent;	/* one per queued request */
+	size_t nent, capent;
+	struct pl_batch_field *fld;	/* their field maps (extended-ACK offsets to names) */
+	size_t nfld, capfld;
+	struct pl_batch_err *errs;	/* failed calls, by index */
+	size_t nerr, caperr;
+	int index;			/* the call being made */
+	char op[PL_BATCH_OPLEN];
+	char obj[64];			/* object of the call's last request */
+	int want_flush;
+	int call_flushes;		/* flushes during the current call */
+	size_t chunk_bytes;		/* at most this much per sendmsg */
+	size_t chunk_reqs;		/* and this many requests (their ACKs fit the rcvbuf) */
+	char *rbuf;			/* ACKs, several per recvmmsg */
+	size_t rslot, nslot;
+};
+
+/* Start queueing on @s: socket buffers sized for the ACKs, s->batch set. */
+int pl_batch_begin(struct pl_batch *b, struct pl_sock *s, struct pl_err *e);
+/* Stop queueing and free what @b holds; what is still queued is dropped unsent. */
+void pl_batch_end(struct pl_batch *b);
+/* Start call @index (@op: "link_add") of the batch; returns a mark for pl_batch_rollback. */
+size_t pl_batch_call(struct pl_batch *b, int index, const char *op);
+/* Drop the requests queued since @mark (not sent yet). */
+void pl_batch_rollback(struct pl_batch *b, size_t mark);
+/* After the current call failed: when it failed on a name that a queued request may create
+ * (and nothing of it was sent yet), drop what it queued, flush, and return 1: the caller
+ * makes the call again. Otherwise 0. */
+int pl_batch_retry(struct pl_batch *b, size_t mark);
+/* Queue request @r (a change) with NLM_F_ACK. */
+int pl_batch_queue(struct pl_req *r, struct pl_err *e);
+/* What pl_talk/pl_dump do in a batch: queue a change (1), or send what is queued before a
+ * query (@query: a reply is awaited) runs as usual (0); -1 on error. */
+int pl_batch_hook(struct pl_req *r, int query, struct pl_err *e);
+/* Send everything queued, many requests per sendmsg, and gather the ACKs: a failure is
+ * recorded against its call. Returns -1 only when the socket itself fails (also recorded). */
+int pl_batch_flush(struct pl_batch *b, struct pl_err *e);
+/* Record the current call's own failure (one per call: a later one is dropped). */
+void pl_batch_fail(struct pl_batch *b, const struct pl_err *e);
+/* Whether the current call has failed already. */
+int pl_batch_failed(const struct pl_batch *b);
+/* A name did not resolve: if requests are queued, ask the caller to flush and retry. */
+void pl_batch_want_flush(struct pl_sock *s);
+/* Number of requests queued and not yet sent. */
+size_t pl_batch_pending(const struct pl_batch *b);
+/* The end of a request's build (sent, queued or dropped; idempotent). */
+void pl_req_built(struct pl_req *r);
 
 #endif

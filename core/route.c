@@ -585,7 +585,8 @@ int pl_route_change(struct pl_sock *s, struct pl_source *src, enum pl_route_op o
 	struct pl_req r;
 	int rc;
 
-	r.nfds = 0;	/* the build may be refused before the request starts */
+	r.nfds = 0;
+	r.building = 0;	/* the build may be refused before the request starts */
 	rc = pl_route_build(&r, s, src, ops[op].type, ops[op].flags, ops[op].name, &key, e);
 	if (rc == 0)
 		rc = pl_talk(&r, NULL, NULL, e);
@@ -600,6 +601,7 @@ int pl_route_spec(struct pl_sock *s, struct pl_source *src, struct pl_sink *k,
 	int rc;
 
 	r.nfds = 0;
+	r.building = 0;
 	rc = pl_route_build(&r, s, src, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "route_ensure",
 			    key, e);
 	if (rc == 0)

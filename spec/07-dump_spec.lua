@@ -107,7 +107,8 @@ describe("dumps", function()
 
   it("_stats is a test-only view of one handle", function()
     local h <close> = assert(plumb.open())
-    assert.same({ dump_restarts = 0 }, core._stats(h))
+    assert.same({ dump_restarts = 0, sends = 0, builds = 0, sends_in_build = 0, resolves = 0,
+                  batch_requests = 0, batch_sends = 0 }, core._stats(h))
     h:close()
     assert.has_error(function() core._stats(h) end, "_stats: attempt to use a closed plumb handle")
     assert.has_error(function() core._stats({}) end, "_stats: bad self (expected a plumb handle, got table)")

@@ -116,7 +116,7 @@ describe("recipes roll back", function()
       -- the steps of a successful run
       assert(mod.up(opts))
       local steps = { table.unpack(tx.last_steps) }
-      assert(mod.down(opts))
+      assert(R.down(mod, opts))
       env:reset()
       assert.is_true(#steps >= 5)
       for k = 1, #steps do
@@ -133,7 +133,7 @@ describe("recipes roll back", function()
       -- and the real thing still works after all that
       assert(mod.up(opts))
       assert.is_true(mod.check(opts))
-      assert(mod.down(opts))
+      assert(R.down(mod, opts))
     end)
   end
 end)

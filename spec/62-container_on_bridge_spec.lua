@@ -58,8 +58,8 @@ describe("plumb.recipes.container_on_bridge", function()
       assert.is_true(cob.check(o[2]))
       -- down: the namespaces go (they held nothing else), the addresses are released, the
       -- bridge and its gateway address stay
-      assert.is_true(cob.down(o[1]))
-      assert.is_true(cob.down(o[2]))
+      assert.is_true(R.down(cob, o[1]))
+      assert.is_true(R.down(cob, o[2]))
       assert.is_false(plumb.netns.exists(c[1]))
       assert.is_false(plumb.netns.exists(c[2]))
       assert.is_nil(sb.h:link_get(r1.interfaces[2].name))
@@ -92,7 +92,7 @@ describe("plumb.recipes.container_on_bridge", function()
       end))
       assert.is_true(R.ping(c[1], "10.22.0.1"))
       assert.is_true(cob.check(o))
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
     end)
 
     it("is idempotent: up twice is the same as once", function()
@@ -103,7 +103,7 @@ describe("plumb.recipes.container_on_bridge", function()
       local r2 = assert(cob.up(o))
       assert.same(r1, r2)
       assert.same({}, R.diff(s1, R.snapshot(sb.ns, dir)))
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
     end)
 
     it("reuses an existing bridge and keeps it, with its gateway address, on down", function()
@@ -114,7 +114,7 @@ describe("plumb.recipes.container_on_bridge", function()
       local o = { netns = c[1], bridge = "br0", address = "10.5.0.2/24", gateway = "10.5.0.1", host_netns = sb.ns }
       assert(cob.up(o))
       assert.is_true(R.ping(c[1], "10.5.0.1"))
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
       assert.same({}, R.diff(before, R.snapshot(sb.ns)))
     end)
 
@@ -152,7 +152,7 @@ describe("plumb.recipes.container_on_bridge", function()
       local o = { netns = c[1], bridge = "br0", subnet = "10.88.0.0/16", host_netns = sb.ns, state_dir = dir }
       assert(cob.up(o))
       local steps = #tx.last_steps
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
       for _, k in ipairs{ 3, math.floor(steps / 2), steps - 1 } do
         local script = ([[
           local tx = require "plumb.recipes._tx"
@@ -172,7 +172,7 @@ describe("plumb.recipes.container_on_bridge", function()
           r.ips[1].address)
         assert.is_true(cob.check(o))
         assert.is_true(R.ping(c[1], "10.88.0.1"))
-        assert.is_true(cob.down(o))
+        assert.is_true(R.down(cob, o))
         assert.same({}, ipam.allocations{ subnet = "10.88.0.0/16", state_dir = dir })
       end
     end)
@@ -205,7 +205,7 @@ describe("plumb.recipes.container_on_bridge", function()
         ("missing device eth0 in %s"):format(c[1]),
         ("missing default route via 10.88.0.1 in %s"):format(c[1]) }, d)
       assert(h:link_set("eth9", { name = "eth0" }))
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
       ok, d = cob.check(o)
       assert.is_nil(ok)
       assert.same({ "missing netns " .. c[1] }, d)
@@ -240,12 +240,31 @@ describe("plumb.recipes.container_on_bridge", function()
       assert.is_true(cob.down(list[1]))
     end)
 
+    it("returns before the kernel's namespace cleanup; an up at once waits for the old host end", function()
+      local sb, c = setup()
+      local o = { netns = c[1], bridge = "br0", address = "10.88.0.2/16", gateway = "10.88.0.1", host_netns = sb.ns }
+      local host = tx.host_ifname(c[1], "eth0")
+      for _ = 1, 5 do
+        assert(cob.up(o))
+        local first = assert(sb.h:link_get(host)).ifindex
+        assert.is_true(cob.down(o))
+        assert.is_false(plumb.netns.exists(c[1]))
+        -- up again at once: a new pair (a new host end, never the lingering one), working
+        assert(cob.up(o))
+        assert.is_not.equal(first, assert(sb.h:link_get(host)).ifindex)
+        assert.is_true(cob.check(o))
+        assert.is_true(R.ping(c[1], "10.88.0.1"))
+        assert.is_true(R.down(cob, o))
+        assert.is_nil(sb.h:link_get(host))
+      end
+    end)
+
     it("keeps a namespace that holds other devices, removing only its own", function()
       local sb, c = setup()
       local o = { netns = c[1], bridge = "br0", address = "10.88.0.2/16", host_netns = sb.ns }
       assert(cob.up(o))
       assert(sb.h:link_add{ name = "x0", kind = "veth", peer = { name = "x1", netns = c[1] } })
-      assert.is_true(cob.down(o))
+      assert.is_true(R.down(cob, o))
       assert.is_true(plumb.netns.exists(c[1]))
       local h <close> = assert(plumb.open{ netns = c[1] })
       assert.is_nil(h:link_get("eth0"))

@@ -69,7 +69,7 @@ describe("plumb.recipes.veth_ptp", function()
     -- down (both at once): the namespaces and host ends go, the host routes with them, the
     -- addresses are released
     assert.is_true(ptp.down_all(o))
-    assert.is_true(ptp.down(o[2]))
+    assert.is_true(R.down(ptp, o[2]))
     assert.is_false(plumb.netns.exists(c[1]))
     assert.is_nil(sb.h:link_get(hostif))
     assert.is_nil(tx.find_route(sb.h, { dst = "10.1.0.2/32", dev = hostif }))
@@ -85,7 +85,7 @@ describe("plumb.recipes.veth_ptp", function()
     assert.equal(1450, assert(sb.h:link_get("cali0")).mtu)
     assert.is_true(R.ping(c[1], "169.254.1.1"))
     assert.is_true(ptp.check(o))
-    assert.is_true(ptp.down(o))
+    assert.is_true(R.down(ptp, o))
     assert.is_nil(sb.h:link_get("cali0"))
   end)
 

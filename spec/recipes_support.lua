@@ -113,6 +113,22 @@ function R.ping(ns, addr)
   return code == "0"
 end
 
+--- `mod.down(opts)`, then wait (2 s at most) until the host end of a veth recipe is gone:
+-- `down` deletes a container's namespace and returns, the kernel removing its veth pair
+-- in the namespace cleanup it runs asynchronously (tens of milliseconds), so a spec that
+-- looks at the host at once waits for that. Returns what `down` returned.
+function R.down(mod, opts)
+  local r = table.pack(mod.down(opts))
+  if r[1] and opts.netns then
+    local tx = require "plumb.recipes._tx"
+    local host = opts.host_ifname or tx.host_ifname(opts.netns, opts.ifname or "eth0")
+    local h <close> = assert(plumb.open(opts.host_netns and { netns = opts.host_netns } or nil))
+    local deadline = core.monotonic() + 2
+    while h:link_get(host) and core.monotonic() < deadline do core.sleep(0.002) end
+  end
+  return table.unpack(r, 1, r.n)
+end
+
 --- Delete the namespaces in `names` that exist.
 function R.cleanup(names)
   for _, n in ipairs(names) do

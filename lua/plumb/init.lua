@@ -120,7 +120,46 @@ end
 
 for name in pairs(methods) do
   -- "_name": helpers of the Lua-written methods, not part of the API
-  if name ~= "close" and name ~= "fd" and name:sub(1, 1) ~= "_" then export(name) end
+  if name ~= "close" and name ~= "fd" and name ~= "batch" and name:sub(1, 1) ~= "_" then
+    export(name)
+  end
+end
+
+--- Batches.
+-- @section batch
+
+--- The handle methods that change state, which a batch object has too.
+local batch_ops = {
+  "link_add", "link_set", "link_del", "link_ensure",
+  "addr_add", "addr_replace", "addr_del", "addr_ensure",
+  "route_add", "route_replace", "route_append", "route_del", "route_ensure",
+  "neigh_add", "neigh_replace", "neigh_del",
+  "rule_add", "rule_del",
+  "fdb_add", "fdb_append", "fdb_replace", "fdb_del",
+  "vlan_add", "vlan_del",
+}
+plumb._batch_ops = batch_ops
+
+local batch_meta = core._batch_meta
+local batch_methods = {}
+batch_meta.__index = batch_methods
+batch_meta.handle_methods = methods
+for _, name in ipairs(batch_ops) do
+  -- the call is checked and built now (misuse raises here, at the caller's line), sent later
+  batch_methods[name] = function(b, ...)
+    return rethrow(pcall(core._batch_call, b, name, ...))
+  end
+end
+
+--- Run `fn(b)` as one batch on the default handle: see the handle method `batch`.
+-- @tparam function fn called with the batch object
+-- @return true when every call succeeded
+-- @return[2] nil, errors `{ { index =, op =, object =, message =, errno = }, ... }`
+function plumb.batch(fn)
+  if type(fn) ~= "function" then
+    error("batch: fn: expected a function, got " .. type(fn), 2)
+  end
+  return methods.batch(plumb.default(), fn)
 end
 
 --- Network namespaces, as `ip netns` sees them (bind mounts under /run/netns).

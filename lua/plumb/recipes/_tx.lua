@@ -218,17 +218,28 @@ end
 -- ---------------------------------------------------------------------------------------
 -- steps shared by the recipes (each returns what Tx:step wants)
 
---- Step: namespace `ns` exists (created, and deleted on undo, when absent).
+--- Step: namespace `ns` exists (created, and deleted on undo, when absent). A namespace this
+-- call created is marked in `t.fresh[ns]`: what is in it is known (loopback, down), so the
+-- steps inside it need no lookups and no undo of their own (deleting it undoes them all).
 function M.netns(t, ns)
+  t.fresh = t.fresh or {}
   return t:step("netns_add " .. ns, function()
     if plumb.netns.exists(ns) then return true end
     local ok, err = plumb.netns.add(ns)
     if not ok then return nil, err end
+    t.fresh[ns] = true
     return function()
       if t.handles[ns] then t.handles[ns]:close() t.handles[ns] = nil end
       return plumb.netns.del(ns)
     end
   end)
+end
+
+--- Step: one request `fn(...)` with nothing to look up first and nothing to undo (inside a
+-- namespace this call made, whose deletion undoes it).
+function M.put(t, name, fn, ...)
+  local args = table.pack(...)
+  return t:step(name, function() return fn(table.unpack(args, 1, args.n)) end)
 end
 
 --- Whether array `list` (may be nil) holds `x`.
@@ -379,9 +390,10 @@ end
 --- Remove namespace `ns` when nothing but loopback and the devices in `ours` is in it
 -- (deleting a namespace takes its devices along in one go, without a grace period per
 -- device); otherwise delete just the devices in `ours` in one batch of requests.
--- Absent things are fine. Returns true or nil, message.
+-- Absent things are fine. Returns true (and true when the namespace was deleted) or nil,
+-- message.
 function M.release_netns(ns, ours, who)
-  if not plumb.netns.exists(ns) then return true end
+  if not plumb.netns.exists(ns) then return true, false end
   local h, err = plumb.open{ netns = ns }
   if not h then return nil, ("%s: %s"):format(who, err) end
   local links = h:links() or {}
@@ -394,20 +406,20 @@ function M.release_netns(ns, ours, who)
     h:close()
     local ok, e2 = plumb.netns.del(ns)
     if not ok then return nil, ("%s: %s"):format(who, e2) end
-    return true
+    return true, true
   end
   for _, n in ipairs(ours) do
     local ok, e2, code = h:link_del(n)
     if not ok and code ~= 19 then h:close() return nil, ("%s: %s"):format(who, e2) end
   end
   h:close()
-  return true
+  return true, false
 end
 
 --- Make sure the links in `names` are gone from `h`: a device whose namespace was just
 -- deleted (a veth's host end, say) lingers until the kernel's namespace cleanup, which runs
 -- asynchronously and removes the devices of many namespaces in one batch. With `wait`
--- (seconds), poll for that first (5 ms apart); delete what is left (one grace period each).
+-- (seconds), poll for that first (2 ms apart); delete what is left (one grace period each).
 -- Returns true or nil, message.
 function M.links_gone(h, names, wait, who)
   local left = {}
@@ -416,7 +428,7 @@ function M.links_gone(h, names, wait, who)
     local now = plumb.core.monotonic
     local deadline = now() + wait
     while #left > 0 and now() < deadline do
-      os.execute("sleep 0.005")
+      plumb.core.sleep(0.002)
       local still = {}
       for _, n in ipairs(left) do if h:link_get(n) then still[#still + 1] = n end end
       left = still
@@ -429,10 +441,36 @@ function M.links_gone(h, names, wait, who)
   return true
 end
 
+--- Whether veth `hostif` in `H` is the host end of `ifname` in namespace `ns` (true: there
+-- is nothing to make). When `hostif` exists but its peer is not there, it is the lingering
+-- end of a namespace just deleted (a `down` a moment ago: the kernel cleans a deleted
+-- namespace up asynchronously): wait for it to go (2 s at most) and answer false (make it).
+-- A device of that name that stays is someone else's: nil, message.
+function M.veth_host_end(t, H, ns, hostif, ifname, who)
+  local l = H:link_get(hostif)
+  if not l then return false end
+  if not (t.fresh or {})[ns] then
+    local C = t:h(ns)
+    local c = C and C:link_get(ifname)
+    if c and c.link_index == l.ifindex then return true end
+  end
+  local now = plumb.core.monotonic
+  local deadline = now() + 2
+  repeat
+    plumb.core.sleep(0.002)
+    if not H:link_get(hostif) then return false end
+  until now() > deadline
+  return nil, ("%s: %s exists and is not the host end of %s in %s"):format(who, hostif, ifname, ns)
+end
+
 --- `down` of veth recipes, for one container or many (`plans[i]` made from `list[i]`:
--- `ns`, `ifname`, `hostif`, `fams` with their `ipam`). One: its host end deleted first
--- (the pair goes, one grace period), then its namespace. Many: the namespaces first, all
--- of them, the kernel's cleanup removing their veth pairs in one batch, waited for.
+-- `ns`, `ifname`, `hostif`, `fams` with their `ipam`). The namespaces first: one that holds
+-- nothing else is deleted and its veth pair goes with it in the kernel's namespace cleanup,
+-- asynchronously, as after `ip netns del` (one grace period for many namespaces, none spent
+-- by the caller); in one that holds more, the container's interface is deleted (its pair
+-- goes at once, one grace period). One container: `down` returns then (its host end, if
+-- any lingers, is gone within tens of milliseconds; an `up` at once waits for it). Many
+-- (`down_all`): the host ends are waited for (2 s at most), and deleted if still there.
 function M.veth_down(name, list, plans)
   local who = name .. ".down"
   local byhost = {}
@@ -452,16 +490,16 @@ function M.veth_down(name, list, plans)
     return true
   end
   local ok, err
-  if #plans == 1 then
-    ok, err = hosts(nil)
-    if not ok then return nil, err end
-  end
+  local all_whole = true
   for _, p in ipairs(plans) do
     ok, err = M.release_netns(p.ns, { p.ifname }, who)
     if not ok then return nil, err end
+    all_whole = all_whole and err   -- true when the namespace was deleted
   end
-  ok, err = hosts(#plans > 1 and 2 or nil)
-  if not ok then return nil, err end
+  if #plans > 1 or not all_whole then
+    ok, err = hosts(#plans > 1 and 2 or nil)
+    if not ok then return nil, err end
+  end
   local ipam = require "plumb.ipam"
   for _, p in ipairs(plans) do
     for _, x in ipairs(p.fams) do

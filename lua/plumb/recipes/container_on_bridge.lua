@@ -17,7 +17,10 @@
 --
 -- `down` deletes the namespace when nothing but loopback and this interface is in it (its
 -- devices go with it in one step), else the interface alone; it releases allocated
--- addresses and keeps the bridge, which others may share.
+-- addresses and keeps the bridge, which others may share. Like `ip netns del`, it returns
+-- before the kernel's asynchronous namespace cleanup has removed the veth pair (tens of
+-- milliseconds later): no caller waits a grace period per container. An `up` at once
+-- waits for that old host end to go before making the new pair.
 -- @module plumb.recipes.container_on_bridge
 local plumb = require "plumb"
 local tx = require "plumb.recipes._tx"
@@ -127,14 +130,18 @@ function M.up(opts)
     for _, x in ipairs(p.fams) do
       x.cidr = x.address or tx.allocate(t, x.ipam)
     end
+    local fresh = t.fresh[p.ns]
+    local made = false
     t:step("link_add " .. p.hostif, function()
-      if H:link_get(p.hostif) then return true end
+      local ours, e1 = tx.veth_host_end(t, H, p.ns, p.hostif, p.ifname, "link_add " .. p.hostif)
+      if ours ~= false then return ours, e1 end
       local ok, err = H:link_add{ name = p.hostif, kind = "veth", mtu = opts.mtu, master = p.br,
         up = true, peer = { name = p.ifname, netns = p.ns, mtu = opts.mtu } }
       if not ok then return nil, err end
+      made = true
       return function() return tx.link_gone(H, p.hostif, "link_del " .. p.hostif) end
     end)
-    t:step(("link_set %s master %s"):format(p.hostif, p.br), function()
+    if not made then t:step(("link_set %s master %s"):format(p.hostif, p.br), function()
       local l, err = H:link_get(p.hostif)
       if not l then return nil, err end
       if l.master == p.br then return true end
@@ -144,8 +151,8 @@ function M.up(opts)
         if l.master then return H:link_set(p.hostif, { master = l.master }) end
         return H:link_set(p.hostif, { nomaster = true })
       end
-    end)
-    tx.link_up(t, H, p.hostif)
+    end) end
+    if not made then tx.link_up(t, H, p.hostif) end
     if opts.hairpin ~= nil then
       t:step(("link_set %s hairpin %s"):format(p.hostif, opts.hairpin and "on" or "off"), function()
         local l, err = H:link_get(p.hostif)
@@ -164,13 +171,29 @@ function M.up(opts)
       end
     end
     local C = assert(t:h(p.ns))
-    tx.link_up(t, C, "lo", p.where)
-    tx.link_up(t, C, p.ifname, p.where)
-    for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, x.cidr, p.where) end
-    for _, x in ipairs(p.fams) do
-      if x.gateway then
-        tx.route(t, C, { dst = "default", gateway = x.gateway },
-          ("route_add default via %s%s"):format(x.gateway, p.where))
+    if fresh and made then
+      -- all in a namespace this call made: known state, nothing to look up or undo
+      tx.put(t, "link_set lo up" .. p.where, C.link_set, C, "lo", { up = true })
+      tx.put(t, ("link_set %s up%s"):format(p.ifname, p.where), C.link_set, C, p.ifname, { up = true })
+      for _, x in ipairs(p.fams) do
+        tx.put(t, ("addr_add %s %s%s"):format(p.ifname, x.cidr, p.where), C.addr_add, C, p.ifname,
+          x.cidr, x.fam == "inet6" and { nodad = true } or nil)
+      end
+      for _, x in ipairs(p.fams) do
+        if x.gateway then
+          tx.put(t, ("route_add default via %s%s"):format(x.gateway, p.where), C.route_add, C,
+            { dst = "default", gateway = x.gateway })
+        end
+      end
+    else
+      tx.link_up(t, C, "lo", p.where)
+      tx.link_up(t, C, p.ifname, p.where)
+      for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, x.cidr, p.where) end
+      for _, x in ipairs(p.fams) do
+        if x.gateway then
+          tx.route(t, C, { dst = "default", gateway = x.gateway },
+            ("route_add default via %s%s"):format(x.gateway, p.where))
+        end
       end
     end
     local res = tx.result()

@@ -87,7 +87,8 @@ function M.up(opts)
     tx.netns(t, p.ns)
     for _, x in ipairs(p.fams) do x.cidr = x.address or tx.allocate(t, x.ipam) end
     t:step("link_add " .. p.hostif, function()
-      if H:link_get(p.hostif) then return true end
+      local ours, e1 = tx.veth_host_end(t, H, p.ns, p.hostif, p.ifname, "link_add " .. p.hostif)
+      if ours ~= false then return ours, e1 end
       local ok, err = H:link_add{ name = p.hostif, kind = "veth", mtu = opts.mtu, up = true,
         peer = { name = p.ifname, netns = p.ns, mtu = opts.mtu } }
       if not ok then return nil, err end
