@@ -45,7 +45,7 @@ MODULE   := $(BUILD)/lib/plumb/core.so
 .PHONY: deps-fuzz fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
 all: $(MODULE) $(LIB)
 
-$(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
+$(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h core/route.h bindings/glue.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
