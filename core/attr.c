@@ -81,7 +81,7 @@ int pl_parse_inet(const char *s, void *out, int *family)
 	return -1;
 }
 
-static const char *pl_enum_name(const struct pl_enum *t, unsigned long long v)
+const char *pl_enum_name(const struct pl_enum *t, unsigned long long v)
 {
 	for (; t && t->name; t++)
 		if (t->value == v)
@@ -89,7 +89,7 @@ static const char *pl_enum_name(const struct pl_enum *t, unsigned long long v)
 	return NULL;
 }
 
-static int pl_enum_value(const struct pl_enum *t, const char *name, unsigned long long *v)
+int pl_enum_value(const struct pl_enum *t, const char *name, unsigned long long *v)
 {
 	for (; t && t->name; t++)
 		if (strcmp(t->name, name) == 0) {
@@ -99,7 +99,7 @@ static int pl_enum_value(const struct pl_enum *t, const char *name, unsigned lon
 	return -1;
 }
 
-static int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len)
+int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -109,12 +109,15 @@ static int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len)
 	return 0;
 }
 
-static const char *pl_vkind_name(enum pl_vkind k)
+const char *pl_vkind_desc(enum pl_vkind k, int article)
 {
-	static const char *const names[] = { "nil", "boolean", "integer", "string", "table",
-					     "a value of another type" };
+	static const char *const names[][2] = {
+		{ "nil", "nil" }, { "boolean", "a boolean" }, { "integer", "an integer" },
+		{ "string", "a string" }, { "table", "a table" },
+		{ "a value of another type", "another type" },
+	};
 
-	return names[k];
+	return names[k][!!article];
 }
 
 /* What the caller gave, for a message: "string", "a non-integer number"... */
@@ -122,7 +125,7 @@ static const char *pl_val_desc(const struct pl_val *v)
 {
 	if (v->kind == PL_V_OTHER && v->s)
 		return v->s;
-	return pl_vkind_name(v->kind);
+	return pl_vkind_desc(v->kind, 0);
 }
 
 /* A number for a numeric attribute: integer, boolean where allowed, or an enum name. */

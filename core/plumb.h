@@ -256,6 +256,16 @@ void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct p
 					       (const char *)(at));				\
 	     (at) = (const struct nlattr *)((const char *)(at) + NLA_ALIGN((at)->nla_len)))
 
+/* Shared readers of names and values (core/attr.c), for every object file. */
+/* The name of @v in @t, or NULL. */
+const char *pl_enum_name(const struct pl_enum *t, unsigned long long v);
+/* The value named @name in @t into *@v: 0, or -1 if none. */
+int pl_enum_value(const struct pl_enum *t, const char *name, unsigned long long *v);
+/* The names of @t for a message: "\"a\", \"b\"" into @buf. */
+int pl_enum_choices(const struct pl_enum *t, char *buf, size_t len);
+/* What a value of kind @k is, for a message: "integer", or with @article "an integer". */
+const char *pl_vkind_desc(enum pl_vkind k, int article);
+
 /* pl_attrs_parse, with @a's index kept in @c (may be NULL). */
 void pl_attrs_parse_in(const struct nlattr *nest, const struct pl_attrs *a, struct pl_pctx *c,
 		       struct pl_sink *k);

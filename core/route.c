@@ -25,7 +25,7 @@
 
 /* An address attribute of the route's family (the first address seen fixes it). */
 int pl_route_put_addr(struct pl_req *r, int *family, uint16_t type, const char *key,
-			     const struct pl_val *v, struct pl_err *e)
+		      const struct pl_val *v, struct pl_err *e)
 {
 	uint8_t a[16];
 	int fam;
@@ -33,7 +33,7 @@ int pl_route_put_addr(struct pl_req *r, int *family, uint16_t type, const char *
 	if (v->kind != PL_V_STR || pl_parse_inet(v->s, a, &fam) < 0)
 		return pl_err_misuse(e, "%s%s: malformed IP address %s%s%s", r->prefix, key,
 				     v->kind == PL_V_STR ? "\"" : "(",
-				     v->kind == PL_V_STR ? v->s : pl_route_vkind(v->kind),
+				     v->kind == PL_V_STR ? v->s : pl_vkind_desc(v->kind, 1),
 				     v->kind == PL_V_STR ? "\"" : ")");
 	if (*family && fam != *family)
 		return pl_err_misuse(e, "%s%s: \"%s\" is not an %s address like the route's", r->prefix,
@@ -203,7 +203,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 		return pl_err_misuse(e, "dst: a route needs a destination (a prefix or \"default\")");
 	if (dst.kind != PL_V_STR)
 		return pl_err_misuse(e, "dst: expected a prefix or \"default\", got %s",
-				     pl_route_vkind(dst.kind));
+				     pl_vkind_desc(dst.kind, 1));
 	if (strcmp(dst.s, "default") != 0 && pl_route_prefix("dst", &dst, addr, &dfam, &plen, e) < 0)
 		return -1;
 	src->get(src, "family", &v);

@@ -19,25 +19,22 @@ extern const struct pl_attr_desc pl_route_metrics_desc[];
 extern const struct pl_attrs pl_route_metrics;
 
 /* route_opts.c */
-const char *pl_route_vkind(enum pl_vkind k);
-const char *pl_route_name(const struct pl_enum *t, unsigned long long v, char *buf,
-				 size_t len);
 int pl_route_enum(const char *prefix, const char *key, const struct pl_val *v,
-			 const struct pl_enum *names, unsigned long long max,
-			 unsigned long long *out, struct pl_err *e);
+		  const struct pl_enum *names, unsigned long long max,
+		  unsigned long long *out, struct pl_err *e);
 int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, int *out,
-			 struct pl_err *e);
+		  struct pl_err *e);
 int pl_route_rtn(const char *key, const struct pl_val *v, enum pl_rtn_kind kind,
-			unsigned long long *out, struct pl_err *e);
+		 unsigned long long *out, struct pl_err *e);
 int pl_route_alias(struct pl_source *src, const char *prefix, const char *a,
-			  const char *b, struct pl_val *v, const char **used, struct pl_err *e);
+		   const char *b, struct pl_val *v, const char **used, struct pl_err *e);
 int pl_route_prefix(const char *key, const struct pl_val *v, uint8_t *addr, int *family,
-			   int *plen, struct pl_err *e);
+		    int *plen, struct pl_err *e);
 int pl_route_table(const struct pl_val *v, int all, uint32_t *id, struct pl_err *e);
 int pl_route_fail(const struct pl_req *r, struct pl_err *e);
 
 /* route.c */
 int pl_route_put_addr(struct pl_req *r, int *family, uint16_t type, const char *key,
-			     const struct pl_val *v, struct pl_err *e);
+		      const struct pl_val *v, struct pl_err *e);
 
 #endif

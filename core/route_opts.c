@@ -73,33 +73,13 @@ const struct pl_attrs pl_route_metrics = PL_ATTRS(pl_route_metrics_desc, RTAX_MA
 /* ---------------------------------------------------------------------------------------- */
 /* names and values */
 
-const char *pl_route_vkind(enum pl_vkind k)
-{
-	static const char *const names[] = { "nil", "a boolean", "an integer", "a string",
-					     "a table", "another type" };
-
-	return names[k];
-}
-
-const char *pl_route_name(const struct pl_enum *t, unsigned long long v, char *buf,
-				 size_t len)
-{
-	for (; t->name; t++)
-		if (t->value == v)
-			return t->name;
-	snprintf(buf, len, "%llu", v);
-	return buf;
-}
-
 /* @v as a number up to @max: an integer, a name from @names, or a number in a string
  * (ip prints unnamed values so: "table": "100"). */
 int pl_route_enum(const char *prefix, const char *key, const struct pl_val *v,
-			 const struct pl_enum *names, unsigned long long max,
-			 unsigned long long *out, struct pl_err *e)
+		  const struct pl_enum *names, unsigned long long max,
+		  unsigned long long *out, struct pl_err *e)
 {
-	const struct pl_enum *t;
 	char choices[200];
-	size_t o = 0;
 
 	if (v->kind == PL_V_INT) {
 		if (v->i < 0 || (unsigned long long)v->i > max)
@@ -110,12 +90,9 @@ int pl_route_enum(const char *prefix, const char *key, const struct pl_val *v,
 	}
 	if (v->kind != PL_V_STR)
 		return pl_err_misuse(e, "%s%s: expected a name or an integer, got %s", prefix, key,
-				     pl_route_vkind(v->kind));
-	for (t = names; t && t->name; t++)
-		if (strcmp(t->name, v->s) == 0) {
-			*out = t->value;
-			return 0;
-		}
+				     pl_vkind_desc(v->kind, 1));
+	if (pl_enum_value(names, v->s, out) == 0)
+		return 0;
 	if (isdigit((unsigned char)v->s[0])) {
 		unsigned long long n;
 		char *end;
@@ -129,17 +106,14 @@ int pl_route_enum(const char *prefix, const char *key, const struct pl_val *v,
 	}
 	if (!names)
 		return pl_err_misuse(e, "%s%s: expected an integer, got \"%s\"", prefix, key, v->s);
-	choices[0] = '\0';
-	for (t = names; t && t->name && o + 2 < sizeof(choices); t++)
-		o += (size_t)snprintf(choices + o, sizeof(choices) - o, "%s\"%s\"", o ? ", " : "",
-				      t->name);
+	pl_enum_choices(names, choices, sizeof(choices));
 	return pl_err_misuse(e, "%s%s: unknown value \"%s\" (expected %s or a number)", prefix,
 			     key, v->s, choices);
 }
 
 /* A boolean option, named with its prefix ("nexthops[2].onlink") when it is misused. */
 int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, int *out,
-			 struct pl_err *e)
+		  struct pl_err *e)
 {
 	char what[64];
 
@@ -150,34 +124,24 @@ int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, i
 /* @v as a routing number of @kind (protocol, scope, DS field): an integer, or a name or
  * number as iproute2 reads them, from its rt_* files over its built-in names. */
 int pl_route_rtn(const char *key, const struct pl_val *v, enum pl_rtn_kind kind,
-			unsigned long long *out, struct pl_err *e)
+		 unsigned long long *out, struct pl_err *e)
 {
 	uint32_t id;
 
-	if (v->kind == PL_V_INT) {
-		if (v->i < 0 || v->i > 255)
-			return pl_err_misuse(e, "%s: %lld out of range 0..255", key, v->i);
-		*out = (unsigned long long)v->i;
-		return 0;
-	}
-	if (v->kind != PL_V_STR)
-		return pl_err_misuse(e, "%s: expected a name or an integer, got %s", key,
-				     pl_route_vkind(v->kind));
 	/* the kernel's own name for scope global */
-	if (kind == PL_RTN_SCOPE && strcmp(v->s, "universe") == 0) {
+	if (kind == PL_RTN_SCOPE && v->kind == PL_V_STR && strcmp(v->s, "universe") == 0) {
 		*out = RT_SCOPE_UNIVERSE;
 		return 0;
 	}
-	if (pl_rtn_id(NULL, kind, v->s, &id) < 0 || id > 255)
-		return pl_err_misuse(e, "%s: unknown value \"%s\" (expected a name from iproute2's "
-				     "rt_* files, or a number)", key, v->s);
+	if (pl_val_rtn(NULL, kind, v, key, 255, &id, e) < 0)
+		return -1;
 	*out = id;
 	return 0;
 }
 
 /* Read option @a or its alias @b (only one of them may be given) into @v; *@used names it. */
 int pl_route_alias(struct pl_source *src, const char *prefix, const char *a,
-			  const char *b, struct pl_val *v, const char **used, struct pl_err *e)
+		   const char *b, struct pl_val *v, const char **used, struct pl_err *e)
 {
 	struct pl_val w;
 
@@ -196,14 +160,14 @@ int pl_route_alias(struct pl_source *src, const char *prefix, const char *a,
 
 /* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host route). */
 int pl_route_prefix(const char *key, const struct pl_val *v, uint8_t *addr, int *family,
-			   int *plen, struct pl_err *e)
+		    int *plen, struct pl_err *e)
 {
 	struct pl_prefix p;
 	int rc;
 
 	if (v->kind != PL_V_STR)
 		return pl_err_misuse(e, "%s: expected a prefix, got %s", key,
-				     pl_route_vkind(v->kind));
+				     pl_vkind_desc(v->kind, 1));
 	rc = pl_prefix_parse(v->s, &p);
 	if (rc == -1)
 		return pl_err_misuse(e, "%s: malformed prefix \"%s\"", key, v->s);
@@ -227,7 +191,7 @@ int pl_route_table(const struct pl_val *v, int all, uint32_t *id, struct pl_err 
 	}
 	if (v->kind != PL_V_STR)
 		return pl_err_misuse(e, "table: expected a table name or number, got %s",
-				     pl_route_vkind(v->kind));
+				     pl_vkind_desc(v->kind, 1));
 	if (strcmp(v->s, "all") == 0) {
 		if (!all)
 			return pl_err_misuse(e, "table: \"all\" is only for listing");

@@ -169,8 +169,13 @@ void pl_route_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sin
 
 	if (nlh->nlmsg_type == RTM_DELROUTE)
 		k->boolean(k, "deleted", 1);
-	if (rtm->rtm_type != RTN_UNICAST)
-		k->str(k, "type", pl_route_name(pl_route_types, rtm->rtm_type, buf, sizeof(buf)));
+	if (rtm->rtm_type != RTN_UNICAST) {
+		const char *n = pl_enum_name(pl_route_types, rtm->rtm_type);
+
+		if (!n)
+			snprintf(buf, sizeof(buf), "%u", rtm->rtm_type);
+		k->str(k, "type", n ? n : buf);
+	}
 	pl_route_prefix_out(k, "dst", rtm->rtm_family, tb[RTA_DST], rtm->rtm_dst_len);
 	if (tb[RTA_SRC])
 		pl_route_prefix_out(k, "from", rtm->rtm_family, tb[RTA_SRC], rtm->rtm_src_len);
