@@ -2,7 +2,8 @@
 -- `plumb.monitor{ "link", "addr", ..., netns =, rcvbuf = }` subscribes to rtnetlink's
 -- multicast groups and turns every notification into a record in the same `ip -j` schema as
 -- the dumps, plus `event = "new" | "del"` and `object = "link" | "addr" | "route" | "neigh" |
--- "fdb" | "rule" | "nsid"`.
+-- "fdb" | "rule" | "nsid"` and `key` (the object's key in the picture, below: a consumer keeps
+-- its state as `state[ev.object][ev.key]`).
 --
 -- The monitor keeps a picture of every subscribed object, per object and key (see
 -- `snapshot`), read by a dump when it starts and kept up to date by the events. When the
@@ -55,7 +56,7 @@ local function fail(msg, level) error("monitor: " .. msg, level + 1) end
 -- the picture
 
 -- Whether two records say the same (the event's own fields and running timers aside).
-local skip = { event = true, object = true, resync = true, expires = true }
+local skip = { event = true, object = true, key = true, resync = true, expires = true }
 local lifetimes = { valid_life_time = true, preferred_life_time = true }
 
 local function same(a, b, top)
@@ -126,6 +127,7 @@ end
 
 local function apply(self, ev, key)
   local obj = ev.object
+  ev.key = key
   local p = self.pic[obj]
   local old = p[key]
   if ev.event == "del" then p[key] = nil else p[key] = ev end
@@ -158,7 +160,7 @@ local function resync(self, objs)
       for key, old in next, p do
         if f[key] == nil then
           local ev = copy(old)
-          ev.event, ev.object, ev.resync = "del", obj, true
+          ev.event, ev.object, ev.key, ev.resync = "del", obj, key, true
           p[key] = nil
           deliver(self, ev)
           n = n + 1
@@ -173,7 +175,7 @@ local function resync(self, objs)
       for key, rec in next, f do
         local old = p[key]
         if old == nil or not same(old, rec, true) then
-          rec.event, rec.object, rec.resync = "new", obj, true
+          rec.event, rec.object, rec.key, rec.resync = "new", obj, key, true
           p[key] = rec
           deliver(self, rec)
           n = n + 1
