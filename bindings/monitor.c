@@ -463,6 +463,57 @@ static int l_monitor_bits(lua_State *L)
 	return 1;
 }
 
+/* core.poll(fds, timeout_ms): wait until one of @fds (a list of integers) is readable, at most
+ * timeout_ms (negative: for ever) -> the list of readable ones (empty after the timeout); or
+ * nil, message, errno. */
+#define POLL_MAX 256
+static int l_poll(lua_State *L)
+{
+	struct pollfd p[POLL_MAX];
+	lua_Integer i, n, t;
+	int rc, k = 0;
+
+	if (lua_type(L, 1) != LUA_TTABLE)
+		return misuse(L, "poll", "fds: expected a list of file descriptors, got %s",
+			      luaL_typename(L, 1));
+	n = (lua_Integer)lua_rawlen(L, 1);
+	if (n > POLL_MAX)
+		return misuse(L, "poll", "fds: %I descriptors, more than %d", n, POLL_MAX);
+	for (i = 1; i <= n; i++) {
+		lua_rawgeti(L, 1, i);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    lua_tointeger(L, -1) > INT32_MAX)
+			return misuse(L, "poll", "fds[%I]: expected a file descriptor, got %s", i,
+				      lua_isinteger(L, -1) ? "a negative or huge integer" :
+				      luaL_typename(L, -1));
+		p[i - 1].fd = (int)lua_tointeger(L, -1);
+		p[i - 1].events = POLLIN;
+		p[i - 1].revents = 0;
+		lua_pop(L, 1);
+	}
+	if (!lua_isinteger(L, 2))
+		return misuse(L, "poll", "timeout_ms: expected an integer, got %s",
+			      luaL_typename(L, 2));
+	t = lua_tointeger(L, 2);
+	do
+		rc = poll(p, (nfds_t)n, t < 0 || t > INT32_MAX ? -1 : (int)t);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0) {
+		struct pl_err e;
+
+		pl_err_set(&e, errno, "poll: %s", strerror(errno));
+		return pusherr(L, "poll", &e);
+	}
+	lua_createtable(L, rc, 0);
+	for (i = 0; i < n; i++) {
+		if (p[i].revents) {
+			lua_pushinteger(L, p[i].fd);
+			lua_rawseti(L, -2, ++k);
+		}
+	}
+	return 1;
+}
+
 static const luaL_Reg mon_methods[] = {
 	{ "_recv", m_recv },
 	{ "_dump", m_dump },
@@ -498,4 +549,6 @@ void pl_lua_monitor_open(lua_State *L)
 	lua_setfield(L, -2, "monitor_open");
 	lua_pushcfunction(L, l_monitor_bits);
 	lua_setfield(L, -2, "monitor_bits");
+	lua_pushcfunction(L, l_poll);
+	lua_setfield(L, -2, "poll");
 }
