@@ -24,11 +24,6 @@ local function run_example(name, ns, count, change)
   return lines
 end
 
-local function has_line(lines, pat)
-  for _, l in ipairs(lines) do if l:match(pat) then return true end end
-  return false
-end
-
 describe("plumb.monitor in event loops", function()
   testing.leakcheck()
 

@@ -39,8 +39,8 @@ local M = {}
 --- Every object a monitor can follow, in dependency order (links first).
 -- @table objects
 M.objects = { "link", "addr", "route", "neigh", "fdb", "rule", "nsid" }
-local known, rank = {}, {}
-for i, o in ipairs(M.objects) do known[o], rank[o] = true, i end
+local known = {}
+for _, o in ipairs(M.objects) do known[o] = true end
 
 local FOREVER = 4294967295
 
