@@ -119,6 +119,9 @@ void pl_lua_batch_open(lua_State *L);
 /* Add the fs_* functions (bindings/fs.c: state files for plumb.ipam) to the table on top. */
 void pl_lua_fs_open(lua_State *L);
 
+/* Add core.monitor_open and the monitor metatables (bindings/monitor.c) to the table on top. */
+void pl_lua_monitor_open(lua_State *L);
+
 /* Module functions (not handle methods). */
 int pl_lua_link_fields(lua_State *L);
 int pl_lua_port_keys(lua_State *L);

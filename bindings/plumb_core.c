@@ -499,6 +499,7 @@ LUAMOD_API int luaopen_plumb_core(lua_State *L)
 	luaL_newlib(L, core_funcs);
 	pl_lua_fs_open(L);
 	pl_lua_batch_open(L);
+	pl_lua_monitor_open(L);	/* core.monitor_open (bindings/monitor.c) */
 	lua_pushliteral(L, PL_VERSION);
 	lua_setfield(L, -2, "_VERSION");
 	/* The handle methods, so plumb/init.lua can add Lua-written ones beside them. */

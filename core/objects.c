@@ -54,6 +54,12 @@ const char *pl_msg_object(const struct nlmsghdr *nlh, pl_parse_fn *fn, int *del)
 	case RTM_NEWRULE:
 		*fn = pl_rule_parse;
 		return "rule";
+	case RTM_DELNSID:
+		*del = 1;
+		/* fall through */
+	case RTM_NEWNSID:
+		*fn = pl_nsid_parse;
+		return "nsid";
 	default:
 		return NULL;
 	}

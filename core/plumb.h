@@ -591,7 +591,7 @@ struct pl_pctx {
 /* Report one message as a record into @k (the object's fields, in `ip -j` form). */
 typedef void (*pl_parse_fn)(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
-/* The object a message is about ("link", "addr", "route", "neigh", "fdb", "rule") with its
+/* The object a message is about ("link", "addr", "route", "neigh", "fdb", "rule", "nsid") with its
  * parser in *@fn, and in *@del whether it says the object is gone (RTM_DEL*); NULL for a
  * message plumb does not parse (*@fn is then NULL). */
 const char *pl_msg_object(const struct nlmsghdr *nlh, pl_parse_fn *fn, int *del);
@@ -869,5 +869,52 @@ void pl_batch_want_flush(struct pl_sock *s);
 size_t pl_batch_pending(const struct pl_batch *b);
 /* The end of a request's build (sent, queued or dropped; idempotent). */
 void pl_req_built(struct pl_req *r);
+/* events (core/monitor.c) */
+
+/* The objects a monitor can follow, as bits. */
+#define PL_MON_LINK	0x01
+#define PL_MON_ADDR	0x02
+#define PL_MON_ROUTE	0x04
+#define PL_MON_NEIGH	0x08
+#define PL_MON_FDB	0x10
+#define PL_MON_RULE	0x20
+#define PL_MON_NSID	0x40
+#define PL_MON_ALL	0x7f
+
+/* A socket subscribed to the multicast groups of some objects. */
+struct pl_mon {
+	struct pl_sock s;
+	unsigned objects;	/* PL_MON_* */
+	int rcvbuf;		/* the receive buffer the kernel granted, bytes */
+};
+
+/* The bit of object @name ("link", "addr", ...), 0 when unknown; and back. */
+unsigned pl_mon_object_bit(const char *name);
+const char *pl_mon_object_name(unsigned bit);
+/* Open a socket in netns @ns (NULL: the caller's) subscribed to the groups of @objects (and
+ * always to links, whose names records need), with a receive buffer of @rcvbuf bytes (0: the
+ * default; SO_RCVBUFFORCE when allowed). NETLINK_NO_ENOBUFS is not set: overruns are
+ * reported by pl_recv as ENOBUFS. */
+int pl_mon_open(struct pl_mon *m, const struct pl_nsref *ns, unsigned objects, int rcvbuf,
+		struct pl_err *e);
+void pl_mon_close(struct pl_mon *m);
+/* After an overrun: drop what is queued (bounded by the buffer size); returns how many
+ * datagrams were dropped. */
+long pl_mon_drain(struct pl_mon *m);
+/* For a message: its object (name, and bit in *@bit), parser, whether it is a deletion, and
+ * the key identifying the object in @key; NULL for a message the monitor does not follow
+ * (cache routes, proxy neighbours, bridge port state, multicast routing, ...). Keys: link
+ * "IFINDEX"; addr "IFINDEX LOCAL/LEN[ peer ADDRESS]"; route "TABLE DST/LEN[ from SRC/LEN]
+ * tos TOS metric METRIC"; neigh "IFINDEX DST"; fdb "IFINDEX MAC vlan VID[ dst IP][ vni N]
+ * [ self][ master]"; rule "FAMILY pref PRIORITY #HASH" (the whole rule); nsid "NSID". */
+const char *pl_mon_classify(const struct nlmsghdr *nlh, unsigned *bit, pl_parse_fn *fn,
+			    int *del, char *key, size_t len);
+/* For a link message: its ifindex and name (1), or 0. */
+int pl_mon_link_name(const struct nlmsghdr *nlh, int *ifindex, const char **name);
+/* Dump every object of kind @bit on @s (a socket of its own), each message to @cb. */
+int pl_mon_dump(struct pl_sock *s, unsigned bit, pl_msg_cb cb, pl_reset_cb reset, void *data,
+		struct pl_err *e);
+/* Report an RTM_NEWNSID/DELNSID message: nsid, current-nsid (`ip -j netns list-id`). */
+void pl_nsid_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
 #endif

@@ -187,6 +187,17 @@ for _, path in ipairs(sh_lines("find lua/plumb -name '*.lua' | sort")) do
   end
 end
 
+-- The methods of a monitor (plumb.monitor's objects), documented in plumb.monitor.
+do
+  local mon = require "plumb.monitor"
+  for name, v in pairs(mon.methods) do
+    if type(v) == "function" and not name:match("^_") then
+      nmethods = nmethods + 1
+      if not has("plumb.monitor", name) then miss("monitor method m:%s", name) end
+    end
+  end
+end
+
 -- Link kinds and their options, from the tables the code walks.
 local d = core.describe()
 local function check_opts(tbl, entries)

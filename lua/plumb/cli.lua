@@ -62,6 +62,8 @@ usage: plumb COMMAND [ARGS...]
                               columns like `ip -br`; --json: the `ip -j` records)
   show bridges [NAME]         bridges and their ports, like `brctl show`
   show ports [--master BR]    bridge ports, like `bridge link show`
+  monitor [OBJECTS...] [--netns NS] [--json]
+                              print changes as they happen, like `ip monitor`
   netns add NAME | del NAME | list | exec NAME CMD [ARGS...]
                               network namespaces, like `ip netns`
 %s
@@ -92,6 +94,15 @@ Brief columns by default: links as `ip -br link`, addrs as `ip -br addr`, routes
   --netns NS   in namespace NS (a name under /run/netns, or a path)
   --json       the records as JSON (the `ip -j -d` field names)
   --details    every field of every record, as indented Lua tables]],
+  monitor = [[
+usage: plumb monitor [link|addr|route|neigh|fdb|rule|nsid ...] [--netns NS] [--json]
+Print every change of the objects named (all of them when none is) as it happens, one
+line per event like `ip monitor`: "[LINK] ...", "[ADDR] Deleted ...". When the kernel drops
+events (the receive queue overflowed) a line "[OVERRUN] ..." says so, and the objects are
+read again: what changed meanwhile follows as lines ending in "(resync)". Ctrl-C ends it.
+  --netns NS   in namespace NS (a name under /run/netns, or a path)
+  --json       one JSON object per line: the `ip -j` record with "event" ("new", "del",
+               "overrun"), "object", "key" and, for re-read ones, "resync": true]],
   netns = [[
 usage: plumb netns add NAME       create a network namespace (/run/netns/NAME)
        plumb netns del NAME       delete it
@@ -365,6 +376,72 @@ local function cmd_show(args)
 end
 
 -- ---------------------------------------------------------------------------------------
+-- monitor
+
+local monitor_objects = { "link", "addr", "route", "neigh", "fdb", "rule", "nsid" }
+
+local function event_line(ev)
+  if ev.event == "overrun" then
+    return "[OVERRUN] events were lost (the receive queue overflowed): reading the objects again"
+  end
+  local body
+  local o = ev.object
+  if o == "link" then
+    body = ("%d: %s%s: <%s> mtu %s state %s%s"):format(ev.ifindex or 0, ev.ifname or "?",
+      ev.link and ("@" .. ev.link) or "", table.concat(ev.flags or {}, ","), tostring(ev.mtu),
+      ev.operstate or "UNKNOWN", ev.master and (" master " .. ev.master) or "")
+  elseif o == "addr" then
+    body = ("%s %s %s/%s"):format(ev.ifname or "?", ev.family or "?", ev["local"] or "?", tostring(ev.prefixlen))
+  elseif o == "route" then
+    body = show.route_line(ev)
+  elseif o == "neigh" then
+    body = show.neigh_line(ev)
+  elseif o == "fdb" then
+    body = show.fdb_line(ev)
+  elseif o == "rule" then
+    body = show.rule_line(ev)
+  else
+    body = ("nsid %s%s"):format(tostring(ev.nsid), ev["current-nsid"] and (" current-nsid " .. ev["current-nsid"]) or "")
+  end
+  return ("[%s] %s%s%s"):format(o:upper(), ev.event == "del" and "Deleted " or "", body,
+    ev.resync and " (resync)" or "")
+end
+
+local function cmd_monitor(args)
+  local o, pos = parse(args, 2, { who = "monitor", flags = { netns = "string", json = "boolean" },
+    help = helps.monitor })
+  if not o then return 0 end
+  local known = {}
+  for _, n in ipairs(monitor_objects) do known[n] = true end
+  for _, w in ipairs(pos) do
+    if not known[w] then
+      mistake("monitor: unknown object %q (expected %s)", w, table.concat(monitor_objects, ", "))
+    end
+  end
+  if o.netns and not o.netns:find("/", 1, true) and not lib("monitor", plumb.netns.exists, o.netns) then
+    failure(('Cannot open network namespace "%s": No such file or directory'):format(o.netns))
+  end
+  local opts = table.move(pos, 1, #pos, 1, {})
+  opts.netns = o.netns
+  local m, err = lib("monitor", plumb.monitor, opts)
+  if not m then failure(err) end
+  out:setvbuf("line")
+  while true do
+    local evs, rerr = m:read(-1)
+    if not evs then failure(rerr) end
+    for _, ev in ipairs(evs) do
+      if o.json then
+        local j, jerr = show.json(ev)
+        if not j then failure(jerr) end
+        say(j)
+      else
+        say(event_line(ev))
+      end
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------
 -- netns
 
 local function find_program(name)
@@ -512,6 +589,7 @@ local function dispatch(args)
     return require("plumb.repl").run()
   elseif cmd == "show" then return cmd_show(args)
   elseif cmd == "netns" then return cmd_netns(args)
+  elseif cmd == "monitor" then return cmd_monitor(args)
   end
   if cmd:sub(1, 1) == "-" then mistake("unknown option %q (see plumb --help)", cmd) end
   local r, rerr = recipes()

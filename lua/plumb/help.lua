@@ -10,6 +10,8 @@ help.verbs = {
   default = { "plumb.default()", "the handle the module functions use (the calling thread's namespace)" },
   reset = { "plumb.reset()", "close the default handle (reopened on demand)" },
   kinds = { "plumb.kinds()", "the link kinds this build knows" },
+  monitor = { "plumb.monitor{ \"link\", \"addr\", netns =, rcvbuf = }",
+    "follow changes as events: for ev in m:events(), m:read(ms), m:step(), m:fd(), m:snapshot()" },
   link_add = { "link_add{ name =, kind =, mtu =, up =, master =, netns =, peer = {...}, <kind> = {...} }",
     "create a link (veth, bridge, macvlan, ipvlan, vlan, vxlan, dummy, ...)" },
   link_set = { "link_set(dev, { up =, mtu =, master =, nomaster =, name =, netns =, address =, ... })",

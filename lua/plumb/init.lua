@@ -218,6 +218,19 @@ end
 --- The identity ("dev:inode") of the calling thread's netns.
 function netns.id() return core.netns_id() end
 
+--- Follow changes as events: links, addresses, routes, neighbours, FDB entries, rules and
+-- namespace ids, in the `ip -j` schema with `event = "new" | "del"` and `object`, with
+-- overrun recovery (see `plumb.monitor` for the methods, keys and guarantees).
+--
+--     local m <close> = assert(plumb.monitor{ "link", "addr", netns = "c1" })
+--     for ev in m:events() do print(ev.event, ev.object, ev.ifname) end
+-- @tparam[opt] table opts objects as list items (none: all), `netns`, `rcvbuf` (bytes)
+-- @treturn monitor
+-- @return[2] nil, message, errno
+function plumb.monitor(opts)
+  return rethrow(pcall(require("plumb.monitor").open, opts))
+end
+
 --- Link kinds this build knows.
 function plumb.kinds() return core.kinds() end
 
