@@ -129,7 +129,7 @@ function P.make(d)
   function M.check(opts)
     local p = plan("check", opts)
     local dd = tx.diffs()
-    if not plumb.netns.exists(p.ns) then
+    if not tx.ns_exists(p.ns) then
       dd:add("missing netns %s", p.ns)
       return dd:result()
     end

@@ -218,10 +218,29 @@ end
 -- ---------------------------------------------------------------------------------------
 -- steps shared by the recipes (each returns what Tx:step wants)
 
---- Step: namespace `ns` exists (created, and deleted on undo, when absent).
+--- Whether `ns` names a namespace by path ("/run/netns/x", "/proc/PID/ns/net"): such a
+-- namespace belongs to whoever made it (a container runtime): a recipe never creates or
+-- deletes it, only the devices it made in it.
+-- @tparam string ns
+-- @treturn boolean
+function M.is_path(ns) return ns:find("/", 1, true) ~= nil end
+
+--- Whether namespace `ns` (a name under /run/netns or a path) exists.
+-- @tparam string ns
+-- @treturn boolean
+function M.ns_exists(ns)
+  if not M.is_path(ns) then return plumb.netns.exists(ns) end
+  local f = io.open(ns, "r")
+  if f then f:close() return true end
+  return false
+end
+
+--- Step: namespace `ns` exists (created, and deleted on undo, when absent; a path is
+-- never created: it must exist).
 function M.netns(t, ns)
   return t:step("netns_add " .. ns, function()
-    if plumb.netns.exists(ns) then return true end
+    if M.ns_exists(ns) then return true end
+    if M.is_path(ns) then return nil, ("netns %s: No such file or directory"):format(ns) end
     local ok, err = plumb.netns.add(ns)
     if not ok then return nil, err end
     return function()
@@ -381,14 +400,16 @@ end
 -- device); otherwise delete just the devices in `ours` in one batch of requests.
 -- Absent things are fine. Returns true or nil, message.
 function M.release_netns(ns, ours, who)
-  if not plumb.netns.exists(ns) then return true end
+  if not M.ns_exists(ns) then return true end
   local h, err = plumb.open{ netns = ns }
   if not h then return nil, ("%s: %s"):format(who, err) end
-  local links = h:links() or {}
-  local mine, other = {}, false
-  for _, n in ipairs(ours) do mine[n] = true end
-  for _, l in ipairs(links) do
-    if l.ifname ~= "lo" and not mine[l.ifname] then other = true end
+  local other = M.is_path(ns) -- a namespace given by path is never deleted
+  if not other then
+    local mine = {}
+    for _, n in ipairs(ours) do mine[n] = true end
+    for _, l in ipairs(h:links() or {}) do
+      if l.ifname ~= "lo" and not mine[l.ifname] then other = true end
+    end
   end
   if not other then
     h:close()

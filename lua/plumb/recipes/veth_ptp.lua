@@ -152,7 +152,7 @@ end
 function M.check(opts)
   local p = plan("check", opts)
   local d = tx.diffs()
-  if not plumb.netns.exists(p.ns) then
+  if not tx.ns_exists(p.ns) then
     d:add("missing netns %s", p.ns)
     return d:result()
   end
