@@ -257,6 +257,14 @@ function M.need_netns(ctx)
   local f, err = io.open(ctx.netns, "r")
   if not f then M.fail(3, ("failed to open netns %q"):format(ctx.netns), err) end
   f:close()
+  if ctx.command == "ADD" then
+    local plumb = require "plumb"
+    local h <close> = plumb.open{ netns = ctx.netns }
+    if not h then M.fail(3, ("failed to open netns %q"):format(ctx.netns)) end
+    if h:link_get(ctx.ifname) then
+      M.fail(999, ("container interface %s already exists in %s"):format(ctx.ifname, ctx.netns))
+    end
+  end
 end
 
 --- Whether the netns of `ctx` is given and still exists (DEL).

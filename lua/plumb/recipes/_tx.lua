@@ -115,6 +115,55 @@ function M.family(who, s, what)
   error(("%s: %s: expected an address, got %q"):format(who, what, tostring(s)), 4)
 end
 
+--- Parse a recipe's `routes` option: a list of "DST" (through device `dev`) or "DST via GW"
+-- (DST a prefix or "default"); raises naming `who` and the entry. With `onlink`, routes via
+-- a gateway are onlink (the gateway is in no subnet of the device, as in veth_ptp).
+-- @treturn {table,...} `{ dst, gateway, dev, family, onlink, text }` each
+function M.routes(who, list, dev, onlink)
+  local out = {}
+  for i, r in ipairs(list or {}) do
+    local what = "routes[" .. i .. "]"
+    local dst, gw = r:match("^(%S+)%s+via%s+(%S+)$")
+    dst = dst or r:match("^(%S+)$")
+    local fam
+    if dst == "default" then
+      fam = gw and M.family(who, gw, what)
+    elseif dst then
+      fam = select(3, M.cidr(who, dst, what))
+    end
+    if not fam or (gw and M.family(who, gw, what) ~= fam) then
+      error(("%s: %s: expected \"DST\" or \"DST via GW\", got %q"):format(who, what, r), 4)
+    end
+    out[i] = { dst = dst, gateway = gw, dev = (onlink or not gw) and dev or nil, family = fam,
+      onlink = (onlink and gw) and true or nil, text = r }
+  end
+  return out
+end
+
+--- The `routes` entries of a result for routes parsed by `routes`.
+function M.result_routes(res, routes)
+  for _, r in ipairs(routes) do
+    res.routes[#res.routes + 1] = { dst = r.dst == "default" and (r.family == "inet" and "0.0.0.0/0"
+      or "::/0") or r.dst, gw = r.gateway }
+  end
+end
+
+--- Steps: the routes parsed by `routes`, in handle `h`.
+function M.add_routes(t, h, routes, where)
+  for _, r in ipairs(routes) do
+    M.route(t, h, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family, onlink = r.onlink },
+      ("route_add %s%s%s"):format(r.text, r.onlink and " onlink" or "", where))
+  end
+end
+
+--- Record the missing routes of those parsed by `routes`.
+function M.check_routes(d, h, routes, where)
+  for _, r in ipairs(routes) do
+    M.check_route(d, h, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family },
+      "route " .. r.text, where)
+  end
+end
+
 -- ---------------------------------------------------------------------------------------
 -- transactions
 

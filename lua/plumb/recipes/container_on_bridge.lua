@@ -98,18 +98,7 @@ local function plan(verb, opts)
       p.fams[#p.fams + 1] = x
     end
   end
-  p.routes = {}
-  for i, r in ipairs(opts.routes or {}) do
-    local dst, gw = r:match("^(%S+)%s+via%s+(%S+)$")
-    dst = dst or r:match("^(%S+)$")
-    local fam = dst and (dst == "default" and (gw and tx.family(who, gw, "routes[" .. i .. "]"))
-      or select(3, tx.cidr(who, dst, "routes[" .. i .. "]")))
-    if not fam or (gw and tx.family(who, gw, "routes[" .. i .. "]") ~= fam) then
-      error(("%s: routes[%d]: expected \"DST\" or \"DST via GW\", got %q"):format(who, i, r), 3)
-    end
-    p.routes[i] = { dst = dst, gateway = gw, dev = not gw and p.ifname or nil, family = fam,
-      text = r }
-  end
+  p.routes = tx.routes(who, opts.routes, p.ifname)
   return p
 end
 
@@ -248,10 +237,7 @@ function M.up(opts)
           ("route_add default via %s%s"):format(x.gateway, p.where))
       end
     end
-    for _, r in ipairs(p.routes) do
-      tx.route(t, C, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family },
-        ("route_add %s%s"):format(r.text, p.where))
-    end
+    tx.add_routes(t, C, p.routes, p.where)
     local res = tx.result()
     tx.result_if(res, H, p.br)
     tx.result_if(res, H, p.hostif)
@@ -262,10 +248,7 @@ function M.up(opts)
         res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
       end
     end
-    for _, r in ipairs(p.routes) do
-      res.routes[#res.routes + 1] = { dst = r.dst == "default" and (r.family == "inet" and "0.0.0.0/0"
-        or "::/0") or r.dst, gw = r.gateway }
-    end
+    tx.result_routes(res, p.routes)
     return res
   end)
 end
@@ -332,10 +315,7 @@ function M.check(opts)
         "default route via " .. x.gateway, p.where)
     end
   end
-  for _, r in ipairs(p.routes) do
-    tx.check_route(d, C, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family },
-      "route " .. r.text, p.where)
-  end
+  tx.check_routes(d, C, p.routes, p.where)
   if opts.ip_forward then
     local v = tx.read_sysctl(opts.host_netns, "/proc/sys/net/ipv4/ip_forward")
     if v ~= "1" then d:add("ip_forward is %s (want 1)", tostring(v)) end

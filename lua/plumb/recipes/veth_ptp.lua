@@ -34,6 +34,10 @@ M.options = {
   { name = "host_ifname", type = "string", doc = "host end name (default: veth + 8 hex digits from netns and ifname)" },
   { name = "mtu", type = "integer", doc = "MTU of the veth pair" },
   { name = "ip_forward", type = "boolean", doc = "turn forwarding on in the host namespace (default true)" },
+  { name = "default_route", type = "boolean",
+    doc = "default route via the gateway (onlink) in the container (default true)" },
+  { name = "routes", type = "list",
+    doc = "more routes in the container: \"DST via GW\" (onlink) or \"DST\" (through the device)" },
   { name = "host_netns", type = "string", doc = "namespace of the host side (default: the current one)" },
   { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
 }
@@ -70,6 +74,7 @@ local function plan(verb, opts)
       p.fams[#p.fams + 1] = x
     end
   end
+  p.routes = tx.routes(who, opts.routes, p.ifname, true)
   return p
 end
 
@@ -110,16 +115,22 @@ function M.up(opts)
     tx.link_up(t, C, p.ifname, p.where)
     for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, host_route(x, x.cidr), p.where) end
     for _, x in ipairs(p.fams) do
-      tx.route(t, C, { dst = "default", gateway = x.gateway, dev = p.ifname, onlink = true },
-        ("route_add default via %s onlink%s"):format(x.gateway, p.where))
+      if opts.default_route ~= false then
+        tx.route(t, C, { dst = "default", gateway = x.gateway, dev = p.ifname, onlink = true },
+          ("route_add default via %s onlink%s"):format(x.gateway, p.where))
+      end
     end
+    tx.add_routes(t, C, p.routes, p.where)
     local res = tx.result()
     tx.result_if(res, H, p.hostif)
     local ci = tx.result_if(res, C, p.ifname, p.ns)
     for _, x in ipairs(p.fams) do
       res.ips[#res.ips + 1] = { address = host_route(x, x.cidr), gateway = x.gateway, interface = ci }
-      res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
+      if opts.default_route ~= false then
+        res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
+      end
     end
+    tx.result_routes(res, p.routes)
     return res
   end)
 end
@@ -171,8 +182,11 @@ function M.check(opts)
     else
       d:add("no address allocated for %s in %s", p.key, x.subnet)
     end
-    tx.check_route(d, C, { dst = "default", gateway = x.gateway }, "default route via " .. x.gateway, p.where)
+    if opts.default_route ~= false then
+      tx.check_route(d, C, { dst = "default", gateway = x.gateway }, "default route via " .. x.gateway, p.where)
+    end
   end
+  tx.check_routes(d, C, p.routes, p.where)
   return d:result()
 end
 
