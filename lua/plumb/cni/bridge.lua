@@ -100,6 +100,7 @@ function M.add(ctx)
       made.interfaces[1].mac = l and l.address or made.interfaces[1].mac
     end
     cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.br), "0")
+    cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.hostif), "0")
     cni.sysctl(ctx.netns, ("net/ipv6/conf/%s/accept_dad"):format(ctx.ifname), "0")
     cni.sysctl(ctx.netns, ("net/ipv4/conf/%s/arp_notify"):format(ctx.ifname), "1")
     for _, ip in ipairs(r.ips) do ip.interface = 2 end

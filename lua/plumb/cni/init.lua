@@ -200,7 +200,7 @@ end
 -- Keys every plugin's configuration may carry (the spec's and those runtimes add).
 local COMMON = { cniVersion = true, name = true, type = true, ipam = true, dns = true,
   args = true, runtimeConfig = true, capabilities = true, prevResult = true,
-  cniVersions = true, disableCheck = true, disableGC = true }
+  cniVersions = true, disableCheck = true, disableGC = true, ["cni.dev/valid-attachments"] = true }
 
 --- Check the plugin's own keys of `conf` against `keys` (name -> "string" | "boolean" |
 -- "integer" | "table" | a function(value) returning an error text or nil). An unknown key is
@@ -279,6 +279,7 @@ end
 -- name it (theirs are random; these come from the container ID and interface name, so DEL
 -- finds the same device again).
 function M.host_ifname(ctx, prefix)
+  if not ctx.containerid or not ctx.ifname then return nil end
   local tx = require "plumb.recipes._tx"
   return tx.host_ifname(ctx.containerid, ctx.ifname, prefix)
 end

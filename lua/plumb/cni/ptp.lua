@@ -54,6 +54,7 @@ function M.add(ctx)
   local ok, res = pcall(function()
     local ptp = require "plumb.recipes.veth_ptp"
     local made = cni.check_recipe(NAME, ptp.up(opts_of(ctx, p, r.ips, r.routes or {})))
+    cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.hostif), "0")
     for _, ip in ipairs(r.ips) do ip.interface = 1 end
     local dns = r.dns
     if type(ctx.conf.dns) == "table" and next(ctx.conf.dns) ~= nil then dns = ctx.conf.dns end

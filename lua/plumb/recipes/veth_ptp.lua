@@ -6,7 +6,8 @@
 -- No bridge: the container's traffic is routed by the host. `up` makes the namespace (when
 -- absent), a veth pair whose container end is created inside it under its final name, the
 -- container's address as a /32 (or /128), the gateway address on the host end (a /32, as
--- CNI ptp does), a route on the host to the container's address through the host end, and
+-- CNI ptp does), a route on the host to the container's address through the host end (scope
+-- host, as CNI ptp makes it), and
 -- in the container a default route via the gateway with `onlink` (the gateway is in no
 -- subnet of the container). Forwarding is turned on in the host namespace, as ptp does.
 -- IPv6 alike with `address6`/`subnet6`/`gateway6`.
@@ -102,7 +103,7 @@ function M.up(opts)
     for _, x in ipairs(p.fams) do tx.addr(t, H, p.hostif, x.gateway .. "/" .. x.host) end
     for _, x in ipairs(p.fams) do
       local dst = host_route(x, x.cidr)
-      tx.route(t, H, { dst = dst, dev = p.hostif, scope = "link" },
+      tx.route(t, H, { dst = dst, dev = p.hostif, scope = "host" },
         ("route_add %s dev %s"):format(dst, p.hostif))
     end
     if opts.ip_forward ~= false then
