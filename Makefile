@@ -42,7 +42,7 @@ BIND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bindings/*.c))
 LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
-.PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
+.PHONY: all deps deps-vm check check-vm bench bench-cni lint install uninstall clean demo
 .PHONY: deps-doc deps-rock doc doc-check install-check dist rock-check
 .PHONY: deps-fuzz fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
 CNI_PLUGINS := plumb-bridge plumb-ipvlan plumb-macvlan plumb-ptp plumb-ipam
@@ -163,8 +163,14 @@ bench:
 	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
+# The CNI bridge plugin, Debian's reference against plumb-bridge, per container ADD and DEL
+# (bench/cni.lua; in throwaway namespaces; N=20 containers, ROUNDS=3).
+bench-cni: all
+	LUA_PATH="$(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;" LUA_CPATH="$(CURDIR)/$(BUILD)/lib/?.so;;" \
+		PLUMB_BUILD=$(BUILD) $(LUA) bench/cni.lua
+
 lint:
-	luacheck lua spec scripts/demo.lua scripts/plumb scripts/plumb-cni scripts/gendoc.lua scripts/doc-check.lua tests/fuzz/api.lua
+	luacheck lua spec scripts/demo.lua scripts/plumb scripts/plumb-cni bench/cni.lua scripts/gendoc.lua scripts/doc-check.lua tests/fuzz/api.lua
 
 # NODOC=1: without the HTML reference (no LDoc needed); INSTALL_DEV=0: without libplumb.a,
 # plumb.h and plumb.pc (the rockspec uses both: a rock's lib/ is Lua's C module directory).
