@@ -198,7 +198,7 @@ endif
 ifeq ($(NODOC),)
 	install -d $(DESTDIR)$(DOCDIR)
 	cp -R $(BUILD)/doc/. $(DESTDIR)$(DOCDIR)/
-	install -m 0644 README.md docs/design.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/design.md docs/cni.md $(DESTDIR)$(DOCDIR)/
 endif
 
 uninstall:

@@ -172,6 +172,8 @@ describe("CNI plugins", function()
       ipam = { type = "host-local", ranges = { { { subnet = "10.90.0.0/24" } }, { { subnet = "fd90::/64" } } } } } },
     { "isGateway only, routes from IPAM", { isGateway = true,
       ipam = { type = "host-local", subnet = "10.91.0.0/24", routes = { { dst = "192.0.2.0/24" } } } } },
+    { "no routes at all (the result leaves the empty list out)", { isGateway = true,
+      ipam = { type = "host-local", subnet = "10.89.0.0/24" } } },
     { "no gateway on the bridge, hairpin", { hairpinMode = true,
       ipam = { type = "host-local", subnet = "10.92.0.0/24", gateway = "10.92.0.254",
         routes = { { dst = "0.0.0.0/0" } } } } },

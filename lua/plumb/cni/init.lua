@@ -114,6 +114,10 @@ end
 function M.convert(r, v)
   local out = copy(r)
   out.cniVersion = v
+  -- empty lists are left out, as the reference plugins' results leave them (omitempty)
+  for _, k in ipairs{ "interfaces", "ips", "routes" } do
+    if type(out[k]) == "table" and next(out[k]) == nil then out[k] = nil end
+  end
   for _, ip in ipairs(out.ips or {}) do
     if M.at_least(v, "1.0.0") then
       ip.version = nil
@@ -284,8 +288,11 @@ function M.host_ifname(ctx, prefix)
   return tx.host_ifname(ctx.containerid, ctx.ifname, prefix)
 end
 
-local function fam_of(a) return tostring(a):find(":", 1, true) and "inet6" or "inet" end
-M.family = fam_of
+--- The family of an address or prefix: "inet6" when it has a colon, else "inet".
+-- @tparam string a
+-- @treturn string
+function M.family(a) return tostring(a):find(":", 1, true) and "inet6" or "inet" end
+local fam_of = M.family
 
 --- The IPv4 and IPv6 configurations of an IPAM result (at most one of each: more is code 2).
 -- @tparam table r

@@ -9,6 +9,27 @@ local cni = require "plumb.cni"
 
 local MODES = { bridge = true, private = true, vepa = true, passthru = true }
 
+--- ADD: the device in the container's netns, the IPAM plugin's addresses and routes.
+-- @function add
+-- @tparam table ctx the command's context (`plumb.cni.main` makes it)
+-- @treturn table the result
+
+--- DEL: the device (gone already, or with its netns: fine), then the IPAM release.
+-- @function del
+-- @tparam table ctx
+
+--- CHECK: the state `prevResult` describes is there, and the IPAM plugin's.
+-- @function check
+-- @tparam table ctx
+
+--- STATUS: the IPAM plugin is there (and ready, when it speaks 1.1.0).
+-- @function status
+-- @tparam table ctx
+
+--- GC: handed to the IPAM plugin when it speaks 1.1.0.
+-- @function gc
+-- @tparam table ctx
+
 return require("plumb.cni._pod").make{
   name = "plumb-macvlan",
   recipe = require "plumb.recipes.macvlan_pod",
