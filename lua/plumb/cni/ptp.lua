@@ -3,10 +3,9 @@
 --
 -- Keys (the reference's): `mtu`, `ipMasq` (refused until plumb has NAT: code 2). The host
 -- end of the veth gets the gateway as a /32 (/128) and a route to the container; the
--- container gets the IPAM plugin's address, routes via the gateway (onlink) for the IPAM
--- routes, and forwarding is turned on. The container's address is a /32 (/128) where the
--- reference keeps IPAM's prefix length with a route to the subnet via the gateway
--- (docs/cni.md: the same reachability, a deliberate difference).
+-- container gets the IPAM plugin's address (its prefix length kept), a route to the gateway
+-- and one to the subnet via it (the kernel's own subnet route removed), the IPAM routes via
+-- the gateway; forwarding is turned on (veth_ptp with `keep_prefix`).
 -- @module plumb.cni.ptp
 local cni = require "plumb.cni"
 local ipam = require "plumb.cni.ipam"
@@ -30,7 +29,7 @@ end
 local function opts_of(ctx, p, ips, routes)
   local v4, v6 = cni.split_ips({ ips = ips }, NAME)
   local o = { netns = ctx.netns, ifname = ctx.ifname, host_ifname = p.hostif, mtu = p.mtu,
-    default_route = false }
+    default_route = false, keep_prefix = true }
   local gws = {}
   for _, x in ipairs{ { v4, "address", "gateway" }, { v6, "address6", "gateway6" } } do
     local ip = x[1]
@@ -40,8 +39,6 @@ local function opts_of(ctx, p, ips, routes)
       gws[cni.family(ip.address)] = ip.gateway
     end
   end
-  -- routes via the gateway only: the container's address is a /32, no device route reaches
-  -- anything but the gateway
   o.routes = cni.recipe_routes(routes, gws)
   return o
 end

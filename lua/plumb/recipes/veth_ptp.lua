@@ -39,6 +39,8 @@ M.options = {
     doc = "default route via the gateway (onlink) in the container (default true)" },
   { name = "routes", type = "list",
     doc = "more routes in the container: \"DST via GW\" (onlink) or \"DST\" (through the device)" },
+  { name = "keep_prefix", type = "boolean",
+    doc = "keep the address's prefix length, with routes to the gateway and to the subnet via it, as CNI ptp does" },
   { name = "host_netns", type = "string", doc = "namespace of the host side (default: the current one)" },
   { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
 }
@@ -75,8 +77,33 @@ local function plan(verb, opts)
       p.fams[#p.fams + 1] = x
     end
   end
-  p.routes = tx.routes(who, opts.routes, p.ifname, true)
+  p.keep = opts.keep_prefix == true
+  p.routes = tx.routes(who, opts.routes, p.ifname, not p.keep)
   return p
+end
+
+-- "10.1.0.5/24" -> "10.1.0.0/24" (the subnet of an address)
+local function subnet_of(cidr)
+  local ip, len = cidr:match("^(.-)/(%d+)$")
+  len = tonumber(len)
+  local fam, hi, lo = ipam.parse(ip)
+  local bits = fam == "inet" and 32 or 128
+  local host = bits - len
+  if fam == "inet" or host < 64 then
+    lo = host == 0 and lo or (lo >> host << host)
+  else
+    hi = host == 128 and 0 or (hi >> (host - 64) << (host - 64))
+    lo = 0
+  end
+  return ipam.format(fam, hi, lo) .. "/" .. len
+end
+
+-- The container's own routes with keep_prefix: to the gateway through the device (scope
+-- link) and to the subnet via the gateway, both from the container's address.
+local function prefix_routes(x, p)
+  local ip = x.cidr:match("^(.-)/")
+  return { { dst = x.gateway .. "/" .. x.host, dev = p.ifname, scope = "link", prefsrc = ip },
+    { dst = subnet_of(x.cidr), gateway = x.gateway, dev = p.ifname, prefsrc = ip } }
 end
 
 -- "10.1.0.5/24" -> "10.1.0.5/32"
@@ -114,8 +141,26 @@ function M.up(opts)
     local C = assert(t:h(p.ns))
     tx.link_up(t, C, "lo", p.where)
     tx.link_up(t, C, p.ifname, p.where)
-    for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, host_route(x, x.cidr), p.where) end
     for _, x in ipairs(p.fams) do
+      tx.addr(t, C, p.ifname, p.keep and x.cidr or host_route(x, x.cidr), p.where)
+    end
+    for _, x in ipairs(p.fams) do
+      if p.keep then
+        -- the kernel's route to the subnet through the device makes way for the two of CNI ptp
+        local sub = subnet_of(x.cidr)
+        t:step(("route_del %s dev %s%s"):format(sub, p.ifname, p.where), function()
+          local r = tx.find_route(C, { dst = sub, dev = p.ifname, family = x.fam })
+          if r and r.protocol == "kernel" then
+            local ok, err = C:route_del{ dst = sub, dev = p.ifname, family = x.fam, protocol = "kernel" }
+            if not ok then return nil, err end
+          end
+          return true
+        end)
+        for _, r in ipairs(prefix_routes(x, p)) do
+          tx.route(t, C, r, ("route_add %s%s dev %s%s"):format(r.dst,
+            r.gateway and (" via " .. r.gateway) or "", p.ifname, p.where))
+        end
+      end
       if opts.default_route ~= false then
         tx.route(t, C, { dst = "default", gateway = x.gateway, dev = p.ifname, onlink = true },
           ("route_add default via %s onlink%s"):format(x.gateway, p.where))
@@ -126,7 +171,8 @@ function M.up(opts)
     tx.result_if(res, H, p.hostif)
     local ci = tx.result_if(res, C, p.ifname, p.ns)
     for _, x in ipairs(p.fams) do
-      res.ips[#res.ips + 1] = { address = host_route(x, x.cidr), gateway = x.gateway, interface = ci }
+      res.ips[#res.ips + 1] = { address = p.keep and x.cidr or host_route(x, x.cidr), gateway = x.gateway,
+        interface = ci }
       if opts.default_route ~= false then
         res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
       end
@@ -177,7 +223,12 @@ function M.check(opts)
     tx.check_addr(d, H, p.hostif, x.gateway .. "/" .. x.host, "")
     local a = x.address or ipam.lookup(x.ipam)
     if a then
-      tx.check_addr(d, C, p.ifname, host_route(x, a), p.where)
+      tx.check_addr(d, C, p.ifname, p.keep and a or host_route(x, a), p.where)
+      if p.keep then
+        for _, r in ipairs(prefix_routes({ cidr = a, gateway = x.gateway, host = x.host }, p)) do
+          tx.check_route(d, C, r, ("route to %s%s"):format(r.dst, r.gateway and (" via " .. r.gateway) or ""), p.where)
+        end
+      end
       tx.check_route(d, H, { dst = host_route(x, a), dev = p.hostif },
         ("route to %s via %s"):format(host_route(x, a), p.hostif), "")
     else
