@@ -315,6 +315,58 @@ describe("CNI plugins", function()
     assert(C.run(sb.ns, "plumb-ptp", env("DEL", c[1], { ifname = "eth1" }), ptp))
   end)
 
+  it("plumb-bridge: forceAddress, MAC from CNI_ARGS and runtimeConfig, netns as /proc/PID/ns/net, a 0.4.0 config", function()
+    local sb, c, dir = setup(2)
+    assert(sb.h:link_add{ name = "fbr", kind = "bridge", up = true })
+    assert(sb.h:addr_add("fbr", "10.50.0.1/24"))
+    local conf = { cniVersion = "1.0.0", name = "force", type = "plumb-bridge", bridge = "fbr", isGateway = true,
+      ipam = { type = "plumb-ipam", dataDir = dir, subnet = "10.60.0.0/24" } }
+    -- another address on the bridge: refused, nothing changed
+    local before = R.snapshot(sb.ns, dir)
+    local e, ok = C.run(sb.ns, "plumb-bridge", env("ADD", c[1]), conf)
+    assert.is_false(ok)
+    assert.same({ cniVersion = "1.0.0", code = 999, msg = 'plumb-bridge: container_on_bridge.up: step "addr_add fbr ' ..
+      '10.60.0.1/24": fbr already has an address different from 10.60.0.1/24: 10.50.0.1/24' }, e)
+    assert.same({}, R.diff(before, R.snapshot(sb.ns, dir)))
+    -- forceAddress replaces it; the MAC asked in CNI_ARGS is the container's
+    local r, raw
+    r, ok, raw = C.run(sb.ns, "plumb-bridge", env("ADD", c[1], { args = "IgnoreUnknown=1;MAC=02:00:00:aa:bb:01" }),
+      C.conf(conf, { forceAddress = true }))
+    assert(ok, raw)
+    assert.equal("02:00:00:aa:bb:01", r.interfaces[3].mac)
+    -- (round-robin, as host-local: the address the refused ADD had taken and gave back is
+    -- not the next one handed out)
+    assert.equal("10.60.0.3/24", r.ips[1].address)
+    assert.equal("02:00:00:aa:bb:01", link(c[1], "eth0").address)
+    local addrs = {}
+    for _, a in ipairs(sb.h:addrs{ dev = "fbr", family = "inet" }) do addrs[#addrs + 1] = a["local"] .. "/" .. a.prefixlen end
+    assert.same({ "10.60.0.1/24" }, addrs)
+    -- a netns as /proc/PID/ns/net (a process in c2), runtimeConfig's MAC, a 0.4.0 result
+    local p = assert(io.popen(("ip netns exec %s sh -c 'echo $$; exec sleep 30'"):format(c[2])))
+    local pid = p:read("l")
+    finally(function()
+      os.execute("kill " .. pid)
+      p:close()
+    end)
+    local nspath = "/proc/" .. pid .. "/ns/net"
+    local c04 = C.conf(conf, { cniVersion = "0.4.0", runtimeConfig = { mac = "02:00:00:aa:bb:02" } })
+    r, ok, raw = C.run(sb.ns, "plumb-bridge", { command = "ADD", containerid = "pid" .. pid, netns = nspath }, c04)
+    assert(ok, raw)
+    assert.same({ "eth0", "02:00:00:aa:bb:02", nspath }, { r.interfaces[3].name, r.interfaces[3].mac, r.interfaces[3].sandbox })
+    assert.same({ { version = "4", address = "10.60.0.4/24", gateway = "10.60.0.1", interface = 2 } }, r.ips)
+    assert.equal("02:00:00:aa:bb:02", link(c[2], "eth0").address)
+    assert.is_true(R.ping(c[2], "10.60.0.3"))
+    local out
+    out, ok = C.run(sb.ns, "plumb-bridge", { command = "CHECK", containerid = "pid" .. pid, netns = nspath },
+      C.conf(c04, { prevResult = r }))
+    assert.same({ "", true }, { out, ok })
+    out, ok = C.run(sb.ns, "plumb-bridge", { command = "DEL", containerid = "pid" .. pid, netns = nspath }, c04)
+    assert.same({ "", true }, { out, ok })
+    assert.is_nil(link(c[2], "eth0"))
+    assert.is_true(plumb.netns.exists(c[2]))
+    assert(C.run(sb.ns, "plumb-bridge", env("DEL", c[1]), conf))
+  end)
+
   describe("bad input gets a CNI error and changes nothing", function()
     local base = { cniVersion = "1.0.0", name = "bad", type = "plumb-bridge", bridge = "badbr", isGateway = true }
 
