@@ -151,7 +151,7 @@ describe("CNI plugins", function()
       sbs[i] = sb
       cs[i] = sb:netns("cnicc")
       if prepare then prepare(sb) end
-      local cf = C.conf(conf, { type = t, ipam = C.conf(conf.ipam, { dataDir = dir .. "/" .. i }) })
+      local cf = C.conf(conf, { type = t, ipam = conf.ipam and C.conf(conf.ipam, { dataDir = dir .. "/" .. i }) })
       local r, ok, raw = C.run(sb.ns, t, env("ADD", cs[i]), cf)
       assert(ok, raw)
       results[i] = r
@@ -174,6 +174,7 @@ describe("CNI plugins", function()
       ipam = { type = "host-local", subnet = "10.91.0.0/24", routes = { { dst = "192.0.2.0/24" } } } } },
     { "no routes at all (the result leaves the empty list out)", { isGateway = true,
       ipam = { type = "host-local", subnet = "10.89.0.0/24" } } },
+    { "layer 2 only (no ipam)", { mtu = 1480 } },
     { "no gateway on the bridge, hairpin", { hairpinMode = true,
       ipam = { type = "host-local", subnet = "10.92.0.0/24", gateway = "10.92.0.254",
         routes = { { dst = "0.0.0.0/0" } } } } },

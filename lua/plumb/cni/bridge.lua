@@ -6,6 +6,7 @@
 -- `forceAddress`, `mtu`, `hairpinMode`, `ipMasq`, `promiscMode`, `vlan`, `vlanTrunk`,
 -- `preserveDefaultVlan`, `macspoofchk`, `enabledad`, `disableContainerInterface`,
 -- `portIsolation`, and the MAC from `runtimeConfig.mac`, `args.cni.mac` or CNI_ARGS `MAC`.
+-- Without `ipam` the container's interface is layer 2 only (no address), as the reference's.
 -- Those plumb cannot honour yet are refused with code 2 when set (docs/cni.md lists them).
 -- @module plumb.cni.bridge
 local cni = require "plumb.cni"
@@ -39,9 +40,6 @@ local function plan(ctx)
   u("enabledad", c.enabledad == true, "not supported: plumb adds IPv6 addresses without DAD")
   u("disableContainerInterface", c.disableContainerInterface == true, "not supported yet by plumb-bridge")
   u("portIsolation", c.portIsolation == true, "not supported yet by plumb-bridge")
-  if not ipam.type_of(ctx) then
-    cni.fail(2, NAME .. ": a network without \"ipam\" (layer 2 only) is not supported yet")
-  end
   local p = { br = c.bridge or "cni0", isgw = c.isGateway == true or c.isDefaultGateway == true,
     defgw = c.isDefaultGateway == true, mtu = math.tointeger(c.mtu), hairpin = c.hairpinMode == true,
     mac = cni.mac_of(ctx), hostif = cni.host_ifname(ctx) }
@@ -85,9 +83,11 @@ end
 function M.add(ctx)
   local p = plan(ctx)
   cni.need_netns(ctx)
-  local r = ipam.add(ctx)
+  local l2 = not ipam.type_of(ctx)
+  local r = l2 and { ips = {}, routes = {} } or ipam.add(ctx)
   local ok, res = pcall(function()
     local o, routes = recipe_opts(ctx, p, r.ips, r.routes or {})
+    if l2 then o.l2, o.routes, o.ip_forward = true, nil, nil end
     local cob = require "plumb.recipes.container_on_bridge"
     local made = cni.check_recipe(NAME, cob.up(o))
     if p.isgw then
@@ -101,8 +101,10 @@ function M.add(ctx)
     end
     cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.br), "0")
     cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.hostif), "0")
-    cni.sysctl(ctx.netns, ("net/ipv6/conf/%s/accept_dad"):format(ctx.ifname), "0")
-    cni.sysctl(ctx.netns, ("net/ipv4/conf/%s/arp_notify"):format(ctx.ifname), "1")
+    if not l2 then
+      cni.sysctl(ctx.netns, ("net/ipv6/conf/%s/accept_dad"):format(ctx.ifname), "0")
+      cni.sysctl(ctx.netns, ("net/ipv4/conf/%s/arp_notify"):format(ctx.ifname), "1")
+    end
     for _, ip in ipairs(r.ips) do ip.interface = 2 end
     local dns = r.dns
     local cd = ctx.conf.dns
@@ -137,6 +139,7 @@ function M.check(ctx)
   local prev = cni.prev(ctx)
   local o = recipe_opts(ctx, p, prev.ips, prev.routes)
   o.ip_forward = nil
+  if #prev.ips == 0 and #o.routes == 0 then o.routes, o.l2 = nil, true end
   local cob = require "plumb.recipes.container_on_bridge"
   cni.check_recipe(NAME, cob.check(o))
 end

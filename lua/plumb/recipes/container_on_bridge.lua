@@ -54,14 +54,26 @@ M.options = {
     doc = "default route via the gateway in the container (default true)" },
   { name = "routes", type = "list",
     doc = "more routes in the container: \"DST\" (through the device) or \"DST via GW\"" },
+  { name = "l2", type = "boolean",
+    doc = "layer 2 only: no address, gateway or route in the container (as CNI bridge without ipam)" },
   { name = "force_address", type = "boolean",
     doc = "replace another address of the gateway's subnet on the bridge (default: refuse)" },
   { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
 }
 
 -- Everything `up`, `down` and `check` derive from the options, checked before anything.
+-- the schema with `l2 = true`: no address needed
+local function l2_options()
+  local o = {}
+  for i, x in ipairs(M.options) do
+    o[i] = x
+    if x.name == "address" then o[i] = { name = x.name, type = x.type, doc = x.doc } end
+  end
+  return o
+end
+
 local function plan(verb, opts)
-  tx.checkopts(NAME, verb, M.options, opts)
+  tx.checkopts(NAME, verb, type(opts) == "table" and opts.l2 == true and l2_options() or M.options, opts)
   local who = NAME .. "." .. verb
   local p = { ns = opts.netns, br = opts.bridge, ifname = opts.ifname or "eth0", who = who }
   p.hostif = opts.host_ifname or tx.host_ifname(p.ns, p.ifname)
@@ -99,6 +111,9 @@ local function plan(verb, opts)
     end
   end
   p.routes = tx.routes(who, opts.routes, p.ifname)
+  if opts.l2 ~= nil and (opts.l2 ~= true or #p.fams > 0 or #p.routes > 0) and verb == "up" then
+    error(("%s: option \"l2\": true alone (no address, subnet, gateway or routes), or absent"):format(who), 3)
+  end
   return p
 end
 
