@@ -11,6 +11,8 @@ INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/plumb
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# the CNI plugins (plumb-bridge, ...): where runtimes look for them
+CNI_DIR ?= $(PREFIX)/lib/cni
 # the version, from the public header (tests/embed.c checks it against plumb.core._VERSION)
 VERSION := $(shell sed -n 's/^\#define PLUMB_VERSION "\(.*\)"/\1/p' include/plumb.h)
 
@@ -40,10 +42,17 @@ BIND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bindings/*.c))
 LIB      := $(BUILD)/libplumb.a
 MODULE   := $(BUILD)/lib/plumb/core.so
 
-.PHONY: all deps deps-vm check check-vm bench lint install uninstall clean demo
+.PHONY: all deps deps-vm check check-vm bench bench-cni lint install uninstall clean demo
 .PHONY: deps-doc deps-rock doc doc-check install-check dist rock-check
 .PHONY: deps-fuzz fuzz-parse fuzz-parse-long fuzz-capture fuzz-api fuzz-api-long
-all: $(MODULE) $(LIB)
+CNI_PLUGINS := plumb-bridge plumb-ipvlan plumb-macvlan plumb-ptp plumb-ipam
+CNI_BIN := $(addprefix $(BUILD)/cni/,$(CNI_PLUGINS))
+all: $(MODULE) $(LIB) $(CNI_BIN)
+
+# The CNI plugins in a built tree: links to scripts/plumb-cni, which finds the tree from them.
+$(CNI_BIN):
+	@mkdir -p $(dir $@)
+	ln -sf ../../scripts/plumb-cni $@
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h core/route.h bindings/glue.h
 	@mkdir -p $(dir $@)
@@ -154,8 +163,14 @@ bench:
 	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	PLUMB_BUILD=$(BUILD) sh bench/run
 
+# The CNI bridge plugin, Debian's reference against plumb-bridge, per container ADD and DEL
+# (bench/cni.lua; in throwaway namespaces; N=20 containers, ROUNDS=3).
+bench-cni: all
+	LUA_PATH="$(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;" LUA_CPATH="$(CURDIR)/$(BUILD)/lib/?.so;;" \
+		PLUMB_BUILD=$(BUILD) $(LUA) bench/cni.lua
+
 lint:
-	luacheck lua spec scripts/demo.lua scripts/plumb scripts/gendoc.lua scripts/doc-check.lua tests/fuzz/api.lua
+	luacheck lua spec scripts/demo.lua scripts/plumb scripts/plumb-cni bench/cni.lua scripts/gendoc.lua scripts/doc-check.lua tests/fuzz/api.lua
 
 # NODOC=1: without the HTML reference (no LDoc needed); INSTALL_DEV=0: without libplumb.a,
 # plumb.h and plumb.pc (the rockspec uses both: a rock's lib/ is Lua's C module directory).
@@ -168,6 +183,9 @@ install: all $(if $(NODOC),,doc)
 	cd lua && find plumb -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LDIR)/{} \;
 	install -m 0755 scripts/plumb $(DESTDIR)$(BINDIR)/plumb
 	install -m 0644 docs/plumb.1 $(DESTDIR)$(MANDIR)/man1/plumb.1
+	install -d $(DESTDIR)$(CNI_DIR)
+	install -m 0755 scripts/plumb-cni $(DESTDIR)$(CNI_DIR)/plumb-cni
+	for p in $(CNI_PLUGINS); do ln -sf plumb-cni $(DESTDIR)$(CNI_DIR)/$$p; done
 ifeq ($(INSTALL_DEV),1)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libplumb.a
@@ -180,13 +198,14 @@ endif
 ifeq ($(NODOC),)
 	install -d $(DESTDIR)$(DOCDIR)
 	cp -R $(BUILD)/doc/. $(DESTDIR)$(DOCDIR)/
-	install -m 0644 README.md docs/design.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/design.md docs/cni.md $(DESTDIR)$(DOCDIR)/
 endif
 
 uninstall:
 	rm -rf $(DESTDIR)$(LUA_CDIR)/plumb $(DESTDIR)$(LUA_LDIR)/plumb $(DESTDIR)$(BINDIR)/plumb \
 		$(DESTDIR)$(LIBDIR)/libplumb.a $(DESTDIR)$(INCDIR)/plumb.h \
-		$(DESTDIR)$(PKGCONFIGDIR)/plumb.pc $(DESTDIR)$(MANDIR)/man1/plumb.1 $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(PKGCONFIGDIR)/plumb.pc $(DESTDIR)$(MANDIR)/man1/plumb.1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(CNI_DIR)/plumb-cni $(addprefix $(DESTDIR)$(CNI_DIR)/,$(CNI_PLUGINS))
 
 # The reference: LDoc over lua/plumb, docs/api and the kind options generated from the
 # descriptor tables (scripts/gendoc.lua), HTML into build/doc. Installs LDoc when missing.
@@ -226,7 +245,14 @@ install-check: deps-doc all
 	$(STAGE)/embed
 	MANPATH=$(STAGE)/usr/local/share/man man -w plumb | grep -q '^$(STAGE)/usr/local/share/man/man1/plumb.1'
 	MANPATH=$(STAGE)/usr/local/share/man man plumb | grep -q 'plumb run'
-	@echo "install-check: embed built from the installed header and plumb.pc; man plumb found"
+	for p in $(CNI_PLUGINS); do \
+		test -x $(STAGE)/usr/local/lib/cni/$$p || { echo "install-check: $$p not installed"; exit 1; }; \
+		echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION \
+			LUA_PATH="$(STAGE)/usr/local/share/lua/$(LUA_VERSION)/?.lua;$(STAGE)/usr/local/share/lua/$(LUA_VERSION)/?/init.lua;;" \
+			$(STAGE)/usr/local/lib/cni/$$p | grep -q '"supportedVersions":\[.*"1.1.0"' \
+			|| { echo "install-check: $$p does not answer VERSION"; exit 1; }; \
+	done
+	@echo "install-check: embed built from the installed header and plumb.pc; man plumb found; CNI plugins answer VERSION"
 
 # A source tarball from git (committed files only) and a rockspec for it.
 DIST_URL ?= file://$(CURDIR)/build/plumb-$(VERSION).tar.gz

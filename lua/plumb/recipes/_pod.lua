@@ -48,21 +48,26 @@ function P.make(d)
         p.fams[#p.fams + 1] = x
       end
     end
+    p.host_prefix = d.host_prefix
+    if opts.host_prefix ~= nil then p.host_prefix = opts.host_prefix end
+    p.routes = tx.routes(who, opts.routes, p.ifname)
+    p.default = opts.routes == nil
     return p
   end
 
-  local function cidr_of(x, a)
-    if d.host_prefix then return a:match("^(.-)/") .. "/" .. x.hostlen end
+  local function cidr_of(x, a, p)
+    if p.host_prefix then return a:match("^(.-)/") .. "/" .. x.hostlen end
     return a
   end
 
   local function default_of(x, p)
-    if d.host_prefix then return { dst = "default", dev = p.ifname, family = x.fam } end
+    if not p.default then return nil end
+    if p.host_prefix then return { dst = "default", dev = p.ifname, family = x.fam } end
     return x.gateway and { dst = "default", gateway = x.gateway } or nil
   end
 
   local function route_name(x, p)
-    if d.host_prefix then return ("route_add default dev %s%s"):format(p.ifname, p.where) end
+    if p.host_prefix then return ("route_add default dev %s%s"):format(p.ifname, p.where) end
     return ("route_add default via %s%s"):format(x.gateway, p.where)
   end
 
@@ -75,11 +80,12 @@ function P.make(d)
     return tx.run(NAME, "up", opts, function(t)
       local H = assert(t:h())
       tx.netns(t, p.ns)
-      for _, x in ipairs(p.fams) do x.cidr = cidr_of(x, x.address or tx.allocate(t, x.ipam)) end
+      for _, x in ipairs(p.fams) do x.cidr = cidr_of(x, x.address or tx.allocate(t, x.ipam), p) end
       local C = assert(t:h(p.ns))
       t:step(("link_add %s%s"):format(p.ifname, p.where), function()
         if C:link_get(p.ifname) then return true end
-        local o = { name = p.ifname, kind = d.kind, link = opts.master, netns = p.ns, mtu = opts.mtu }
+        local o = { name = p.ifname, kind = d.kind, link = opts.master, netns = p.ns, mtu = opts.mtu,
+          address = opts.mac }
         o[d.kind] = p.kind_opts
         local ok, err = H:link_add(o)
         if not ok then return nil, err end
@@ -92,6 +98,7 @@ function P.make(d)
         local r = default_of(x, p)
         if r then tx.route(t, C, r, route_name(x, p)) end
       end
+      tx.add_routes(t, C, p.routes, p.where)
       local res = tx.result()
       local ci = tx.result_if(res, C, p.ifname, p.ns)
       for _, x in ipairs(p.fams) do
@@ -100,6 +107,7 @@ function P.make(d)
           res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
         end
       end
+      tx.result_routes(res, p.routes)
       return res
     end)
   end
@@ -129,7 +137,7 @@ function P.make(d)
   function M.check(opts)
     local p = plan("check", opts)
     local dd = tx.diffs()
-    if not plumb.netns.exists(p.ns) then
+    if not tx.ns_exists(p.ns) then
       dd:add("missing netns %s", p.ns)
       return dd:result()
     end
@@ -144,7 +152,7 @@ function P.make(d)
     for _, x in ipairs(p.fams) do
       local a = x.address or ipam.lookup(x.ipam)
       if a then
-        tx.check_addr(dd, C, p.ifname, cidr_of(x, a), p.where)
+        tx.check_addr(dd, C, p.ifname, cidr_of(x, a, p), p.where)
       else
         dd:add("no address allocated for %s in %s", p.key, x.subnet)
       end
@@ -154,6 +162,7 @@ function P.make(d)
           or ("default route dev %s"):format(p.ifname), p.where)
       end
     end
+    tx.check_routes(dd, C, p.routes, p.where)
     return dd:result()
   end
 
@@ -167,6 +176,11 @@ function P.common(head)
   for _, x in ipairs{
     { name = "ifname", type = "string", doc = "interface name in the pod (default eth0)" },
     { name = "mtu", type = "integer", doc = "MTU of the device" },
+    { name = "mac", type = "string", doc = "MAC address of the device" },
+    { name = "host_prefix", type = "boolean",
+      doc = "addresses as /32 and /128 (default: the recipe's way), else with their own prefix" },
+    { name = "routes", type = "list",
+      doc = "the pod's routes instead of the default one: \"DST\" (through the device) or \"DST via GW\"" },
     { name = "host_netns", type = "string", doc = "namespace of the master (default: the current one)" },
     { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
   } do o[#o + 1] = x end

@@ -115,6 +115,55 @@ function M.family(who, s, what)
   error(("%s: %s: expected an address, got %q"):format(who, what, tostring(s)), 4)
 end
 
+--- Parse a recipe's `routes` option: a list of "DST" (through device `dev`) or "DST via GW"
+-- (DST a prefix or "default"); raises naming `who` and the entry. With `onlink`, routes via
+-- a gateway are onlink (the gateway is in no subnet of the device, as in veth_ptp).
+-- @treturn {table,...} `{ dst, gateway, dev, family, onlink, text }` each
+function M.routes(who, list, dev, onlink)
+  local out = {}
+  for i, r in ipairs(list or {}) do
+    local what = "routes[" .. i .. "]"
+    local dst, gw = r:match("^(%S+)%s+via%s+(%S+)$")
+    dst = dst or r:match("^(%S+)$")
+    local fam
+    if dst == "default" then
+      fam = gw and M.family(who, gw, what)
+    elseif dst then
+      fam = select(3, M.cidr(who, dst, what))
+    end
+    if not fam or (gw and M.family(who, gw, what) ~= fam) then
+      error(("%s: %s: expected \"DST\" or \"DST via GW\", got %q"):format(who, what, r), 4)
+    end
+    out[i] = { dst = dst, gateway = gw, dev = (onlink or not gw) and dev or nil, family = fam,
+      onlink = (onlink and gw) and true or nil, text = r }
+  end
+  return out
+end
+
+--- The `routes` entries of a result for routes parsed by `routes`.
+function M.result_routes(res, routes)
+  for _, r in ipairs(routes) do
+    res.routes[#res.routes + 1] = { dst = r.dst == "default" and (r.family == "inet" and "0.0.0.0/0"
+      or "::/0") or r.dst, gw = r.gateway }
+  end
+end
+
+--- Steps: the routes parsed by `routes`, in handle `h`.
+function M.add_routes(t, h, routes, where)
+  for _, r in ipairs(routes) do
+    M.route(t, h, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family, onlink = r.onlink },
+      ("route_add %s%s%s"):format(r.text, r.onlink and " onlink" or "", where))
+  end
+end
+
+--- Record the missing routes of those parsed by `routes`.
+function M.check_routes(d, h, routes, where)
+  for _, r in ipairs(routes) do
+    M.check_route(d, h, { dst = r.dst, gateway = r.gateway, dev = r.dev, family = r.family },
+      "route " .. r.text, where)
+  end
+end
+
 -- ---------------------------------------------------------------------------------------
 -- transactions
 
@@ -218,13 +267,32 @@ end
 -- ---------------------------------------------------------------------------------------
 -- steps shared by the recipes (each returns what Tx:step wants)
 
---- Step: namespace `ns` exists (created, and deleted on undo, when absent). A namespace this
--- call created is marked in `t.fresh[ns]`: what is in it is known (loopback, down), so the
--- steps inside it need no lookups and no undo of their own (deleting it undoes them all).
+--- Whether `ns` names a namespace by path ("/run/netns/x", "/proc/PID/ns/net"): such a
+-- namespace belongs to whoever made it (a container runtime): a recipe never creates or
+-- deletes it, only the devices it made in it.
+-- @tparam string ns
+-- @treturn boolean
+function M.is_path(ns) return ns:find("/", 1, true) ~= nil end
+
+--- Whether namespace `ns` (a name under /run/netns or a path) exists.
+-- @tparam string ns
+-- @treturn boolean
+function M.ns_exists(ns)
+  if not M.is_path(ns) then return plumb.netns.exists(ns) end
+  local f = io.open(ns, "r")
+  if f then f:close() return true end
+  return false
+end
+
+--- Step: namespace `ns` exists (created, and deleted on undo, when absent; a path is
+-- never created: it must exist). A namespace this call created is marked in `t.fresh[ns]`:
+-- what is in it is known (loopback, down), so the steps inside it need no lookups and no
+-- undo of their own (deleting it undoes them all).
 function M.netns(t, ns)
   t.fresh = t.fresh or {}
   return t:step("netns_add " .. ns, function()
-    if plumb.netns.exists(ns) then return true end
+    if M.ns_exists(ns) then return true end
+    if M.is_path(ns) then return nil, ("netns %s: No such file or directory"):format(ns) end
     local ok, err = plumb.netns.add(ns)
     if not ok then return nil, err end
     t.fresh[ns] = true
@@ -393,14 +461,16 @@ end
 -- Absent things are fine. Returns true (and true when the namespace was deleted) or nil,
 -- message.
 function M.release_netns(ns, ours, who)
-  if not plumb.netns.exists(ns) then return true, false end
+  if not M.ns_exists(ns) then return true, false end
   local h, err = plumb.open{ netns = ns }
   if not h then return nil, ("%s: %s"):format(who, err) end
-  local links = h:links() or {}
-  local mine, other = {}, false
-  for _, n in ipairs(ours) do mine[n] = true end
-  for _, l in ipairs(links) do
-    if l.ifname ~= "lo" and not mine[l.ifname] then other = true end
+  local other = M.is_path(ns) -- a namespace given by path is never deleted
+  if not other then
+    local mine = {}
+    for _, n in ipairs(ours) do mine[n] = true end
+    for _, l in ipairs(h:links() or {}) do
+      if l.ifname ~= "lo" and not mine[l.ifname] then other = true end
+    end
   end
   if not other then
     h:close()

@@ -32,7 +32,7 @@ local M = {}
 --- The option table, in order (the `plumb container-on-bridge` flags mirror it).
 M.options = {
   { name = "netns", type = "string", required = true, identity = true,
-    doc = "network namespace of the container (created if absent)" },
+    doc = "network namespace of the container (a name: created if absent; a path: must exist)" },
   { name = "bridge", type = "string", required = true, identity = true,
     doc = "bridge to attach to (created if absent)" },
   { name = "address", type = "string", required = true, alt = { "subnet", "address6", "subnet6" },
@@ -50,15 +50,36 @@ M.options = {
   { name = "hairpin", type = "boolean", doc = "hairpin mode on the bridge port" },
   { name = "ip_forward", type = "boolean", doc = "turn IPv4 forwarding on in the host namespace" },
   { name = "host_netns", type = "string", doc = "namespace of the host side (default: the current one)" },
+  { name = "host_ifname", type = "string",
+    doc = "host end name (default: veth + 8 hex digits from netns and ifname)" },
+  { name = "mac", type = "string", doc = "MAC address of the container's interface" },
+  { name = "default_route", type = "boolean",
+    doc = "default route via the gateway in the container (default true)" },
+  { name = "routes", type = "list",
+    doc = "more routes in the container: \"DST\" (through the device) or \"DST via GW\"" },
+  { name = "l2", type = "boolean",
+    doc = "layer 2 only: no address, gateway or route in the container (as CNI bridge without ipam)" },
+  { name = "force_address", type = "boolean",
+    doc = "replace another address of the gateway's subnet on the bridge (default: refuse)" },
   { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
 }
 
 -- Everything `up`, `down` and `check` derive from the options, checked before anything.
+-- the schema with `l2 = true`: no address needed
+local function l2_options()
+  local o = {}
+  for i, x in ipairs(M.options) do
+    o[i] = x
+    if x.name == "address" then o[i] = { name = x.name, type = x.type, doc = x.doc } end
+  end
+  return o
+end
+
 local function plan(verb, opts)
-  tx.checkopts(NAME, verb, M.options, opts)
+  tx.checkopts(NAME, verb, type(opts) == "table" and opts.l2 == true and l2_options() or M.options, opts)
   local who = NAME .. "." .. verb
   local p = { ns = opts.netns, br = opts.bridge, ifname = opts.ifname or "eth0", who = who }
-  p.hostif = tx.host_ifname(p.ns, p.ifname)
+  p.hostif = opts.host_ifname or tx.host_ifname(p.ns, p.ifname)
   p.where = " in " .. p.ns
   p.key = p.ns .. "/" .. p.ifname
   p.fams = {}
@@ -92,7 +113,65 @@ local function plan(verb, opts)
       p.fams[#p.fams + 1] = x
     end
   end
+  p.routes = tx.routes(who, opts.routes, p.ifname)
+  if opts.l2 ~= nil and (opts.l2 ~= true or #p.fams > 0 or #p.routes > 0) and verb == "up" then
+    error(("%s: option \"l2\": true alone (no address, subnet, gateway or routes), or absent"):format(who), 3)
+  end
   return p
+end
+
+-- ipam.parse's form of `ip` masked to `len` bits: fam, hi, lo
+local function masked(ip, len)
+  local fam, hi, lo = ipam.parse(ip)
+  if fam == "inet" then
+    lo = len == 0 and 0 or lo & ~((1 << (32 - len)) - 1) & 0xffffffff
+  elseif fam == "inet6" then
+    if len <= 64 then
+      hi = len == 0 and 0 or (len == 64 and hi or hi & ~((1 << (64 - len)) - 1))
+      lo = 0
+    else
+      lo = len == 128 and lo or lo & ~((1 << (128 - len)) - 1)
+    end
+  end
+  return fam, hi, lo
+end
+
+-- whether prefix a/alen contains address b
+local function contains(a, alen, b)
+  local f1, h1, l1 = masked(a, alen)
+  local f2, h2, l2 = masked(b, alen)
+  return f1 == f2 and h1 == h2 and l1 == l2
+end
+
+-- Step: the gateway address `cidr` on the bridge. Another address there that would clash
+-- (any other IPv4 one; an IPv6 one of an overlapping prefix) is refused, or replaced when
+-- `force` (as CNI bridge's forceAddress); link-local IPv6 addresses never clash.
+local function gateway_step(t, H, br, cidr, force)
+  return t:step(("addr_add %s %s"):format(br, cidr), function()
+    local ip, len = cidr:match("^(.-)/(%d+)$")
+    len = tonumber(len)
+    local fam = ip:find(":", 1, true) and "inet6" or "inet"
+    local removed = {}
+    for _, a in ipairs(H:addrs{ dev = br, family = fam } or {}) do
+      if a["local"] == ip and a.prefixlen == len then return true end
+      if a.scope ~= "link" and (fam == "inet" or contains(a["local"], a.prefixlen, ip)
+          or contains(ip, len, a["local"])) then
+        local other = a["local"] .. "/" .. a.prefixlen
+        if not force then return nil, ("%s already has an address different from %s: %s"):format(br, cidr, other) end
+        local ok, err = H:addr_del(br, other)
+        if not ok then return nil, err end
+        removed[#removed + 1] = other
+      end
+    end
+    local ok, err = H:addr_add(br, cidr, fam == "inet6" and { nodad = true } or nil)
+    if not ok then return nil, err end
+    return function()
+      local ok2, e2, code = H:addr_del(br, cidr)
+      if not ok2 and code ~= 19 and code ~= 99 then return nil, e2 end
+      for _, o in ipairs(removed) do H:addr_add(br, o) end
+      return true
+    end
+  end)
 end
 
 local function bridge_step(t, H, p, mtu)
@@ -124,7 +203,7 @@ function M.up(opts)
     tx.netns(t, p.ns)
     bridge_step(t, H, p, opts.mtu)
     for _, x in ipairs(p.fams) do
-      if x.gateway then tx.addr(t, H, p.br, x.gateway .. "/" .. x.len) end
+      if x.gateway then gateway_step(t, H, p.br, x.gateway .. "/" .. x.len, opts.force_address) end
     end
     tx.link_up(t, H, p.br)
     for _, x in ipairs(p.fams) do
@@ -136,7 +215,7 @@ function M.up(opts)
       local ours, e1 = tx.veth_host_end(t, H, p.ns, p.hostif, p.ifname, "link_add " .. p.hostif)
       if ours ~= false then return ours, e1 end
       local ok, err = H:link_add{ name = p.hostif, kind = "veth", mtu = opts.mtu, master = p.br,
-        up = true, peer = { name = p.ifname, netns = p.ns, mtu = opts.mtu } }
+        up = true, peer = { name = p.ifname, netns = p.ns, mtu = opts.mtu, address = opts.mac } }
       if not ok then return nil, err end
       made = true
       return function() return tx.link_gone(H, p.hostif, "link_del " .. p.hostif) end
@@ -180,7 +259,7 @@ function M.up(opts)
           x.cidr, x.fam == "inet6" and { nodad = true } or nil)
       end
       for _, x in ipairs(p.fams) do
-        if x.gateway then
+        if x.gateway and opts.default_route ~= false then
           tx.put(t, ("route_add default via %s%s"):format(x.gateway, p.where), C.route_add, C,
             { dst = "default", gateway = x.gateway })
         end
@@ -190,22 +269,24 @@ function M.up(opts)
       tx.link_up(t, C, p.ifname, p.where)
       for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, x.cidr, p.where) end
       for _, x in ipairs(p.fams) do
-        if x.gateway then
+        if x.gateway and opts.default_route ~= false then
           tx.route(t, C, { dst = "default", gateway = x.gateway },
             ("route_add default via %s%s"):format(x.gateway, p.where))
         end
       end
     end
+    tx.add_routes(t, C, p.routes, p.where)
     local res = tx.result()
     tx.result_if(res, H, p.br)
     tx.result_if(res, H, p.hostif)
     local ci = tx.result_if(res, C, p.ifname, p.ns)
     for _, x in ipairs(p.fams) do
       res.ips[#res.ips + 1] = { address = x.cidr, gateway = x.gateway, interface = ci }
-      if x.gateway then
+      if x.gateway and opts.default_route ~= false then
         res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
       end
     end
+    tx.result_routes(res, p.routes)
     return res
   end)
 end
@@ -240,7 +321,7 @@ end
 function M.check(opts)
   local p = plan("check", opts)
   local d = tx.diffs()
-  if not plumb.netns.exists(p.ns) then
+  if not tx.ns_exists(p.ns) then
     d:add("missing netns %s", p.ns)
     return d:result()
   end
@@ -267,11 +348,12 @@ function M.check(opts)
     else
       d:add("no address allocated for %s in %s", p.key, x.subnet)
     end
-    if x.gateway then
+    if x.gateway and opts.default_route ~= false then
       tx.check_route(d, C, { dst = "default", gateway = x.gateway },
         "default route via " .. x.gateway, p.where)
     end
   end
+  tx.check_routes(d, C, p.routes, p.where)
   if opts.ip_forward then
     local v = tx.read_sysctl(opts.host_netns, "/proc/sys/net/ipv4/ip_forward")
     if v ~= "1" then d:add("ip_forward is %s (want 1)", tostring(v)) end

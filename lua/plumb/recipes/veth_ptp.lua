@@ -6,7 +6,8 @@
 -- No bridge: the container's traffic is routed by the host. `up` makes the namespace (when
 -- absent), a veth pair whose container end is created inside it under its final name, the
 -- container's address as a /32 (or /128), the gateway address on the host end (a /32, as
--- CNI ptp does), a route on the host to the container's address through the host end, and
+-- CNI ptp does), a route on the host to the container's address through the host end (scope
+-- host, as CNI ptp makes it), and
 -- in the container a default route via the gateway with `onlink` (the gateway is in no
 -- subnet of the container). Forwarding is turned on in the host namespace, as ptp does.
 -- IPv6 alike with `address6`/`subnet6`/`gateway6`.
@@ -34,6 +35,12 @@ M.options = {
   { name = "host_ifname", type = "string", doc = "host end name (default: veth + 8 hex digits from netns and ifname)" },
   { name = "mtu", type = "integer", doc = "MTU of the veth pair" },
   { name = "ip_forward", type = "boolean", doc = "turn forwarding on in the host namespace (default true)" },
+  { name = "default_route", type = "boolean",
+    doc = "default route via the gateway (onlink) in the container (default true)" },
+  { name = "routes", type = "list",
+    doc = "more routes in the container: \"DST via GW\" (onlink) or \"DST\" (through the device)" },
+  { name = "keep_prefix", type = "boolean",
+    doc = "keep the address's prefix length, with routes to the gateway and to the subnet via it, as CNI ptp does" },
   { name = "host_netns", type = "string", doc = "namespace of the host side (default: the current one)" },
   { name = "state_dir", type = "string", doc = "IPAM state directory (default $PLUMB_STATE_DIR or /var/lib/plumb)" },
 }
@@ -70,7 +77,33 @@ local function plan(verb, opts)
       p.fams[#p.fams + 1] = x
     end
   end
+  p.keep = opts.keep_prefix == true
+  p.routes = tx.routes(who, opts.routes, p.ifname, not p.keep)
   return p
+end
+
+-- "10.1.0.5/24" -> "10.1.0.0/24" (the subnet of an address)
+local function subnet_of(cidr)
+  local ip, len = cidr:match("^(.-)/(%d+)$")
+  len = tonumber(len)
+  local fam, hi, lo = ipam.parse(ip)
+  local bits = fam == "inet" and 32 or 128
+  local host = bits - len
+  if fam == "inet" or host < 64 then
+    lo = host == 0 and lo or (lo >> host << host)
+  else
+    hi = host == 128 and 0 or (hi >> (host - 64) << (host - 64))
+    lo = 0
+  end
+  return ipam.format(fam, hi, lo) .. "/" .. len
+end
+
+-- The container's own routes with keep_prefix: to the gateway through the device (scope
+-- link) and to the subnet via the gateway, both from the container's address.
+local function prefix_routes(x, p)
+  local ip = x.cidr:match("^(.-)/")
+  return { { dst = x.gateway .. "/" .. x.host, dev = p.ifname, scope = "link", prefsrc = ip },
+    { dst = subnet_of(x.cidr), gateway = x.gateway, dev = p.ifname, prefsrc = ip } }
 end
 
 -- "10.1.0.5/24" -> "10.1.0.5/32"
@@ -98,7 +131,7 @@ function M.up(opts)
     for _, x in ipairs(p.fams) do tx.addr(t, H, p.hostif, x.gateway .. "/" .. x.host) end
     for _, x in ipairs(p.fams) do
       local dst = host_route(x, x.cidr)
-      tx.route(t, H, { dst = dst, dev = p.hostif, scope = "link" },
+      tx.route(t, H, { dst = dst, dev = p.hostif, scope = "host" },
         ("route_add %s dev %s"):format(dst, p.hostif))
     end
     if opts.ip_forward ~= false then
@@ -109,18 +142,43 @@ function M.up(opts)
     local C = assert(t:h(p.ns))
     tx.link_up(t, C, "lo", p.where)
     tx.link_up(t, C, p.ifname, p.where)
-    for _, x in ipairs(p.fams) do tx.addr(t, C, p.ifname, host_route(x, x.cidr), p.where) end
     for _, x in ipairs(p.fams) do
-      tx.route(t, C, { dst = "default", gateway = x.gateway, dev = p.ifname, onlink = true },
-        ("route_add default via %s onlink%s"):format(x.gateway, p.where))
+      tx.addr(t, C, p.ifname, p.keep and x.cidr or host_route(x, x.cidr), p.where)
     end
+    for _, x in ipairs(p.fams) do
+      if p.keep then
+        -- the kernel's route to the subnet through the device makes way for the two of CNI ptp
+        local sub = subnet_of(x.cidr)
+        t:step(("route_del %s dev %s%s"):format(sub, p.ifname, p.where), function()
+          local r = tx.find_route(C, { dst = sub, dev = p.ifname, family = x.fam })
+          if r and r.protocol == "kernel" then
+            local ok, err = C:route_del{ dst = sub, dev = p.ifname, family = x.fam, protocol = "kernel" }
+            if not ok then return nil, err end
+          end
+          return true
+        end)
+        for _, r in ipairs(prefix_routes(x, p)) do
+          tx.route(t, C, r, ("route_add %s%s dev %s%s"):format(r.dst,
+            r.gateway and (" via " .. r.gateway) or "", p.ifname, p.where))
+        end
+      end
+      if opts.default_route ~= false then
+        tx.route(t, C, { dst = "default", gateway = x.gateway, dev = p.ifname, onlink = true },
+          ("route_add default via %s onlink%s"):format(x.gateway, p.where))
+      end
+    end
+    tx.add_routes(t, C, p.routes, p.where)
     local res = tx.result()
     tx.result_if(res, H, p.hostif)
     local ci = tx.result_if(res, C, p.ifname, p.ns)
     for _, x in ipairs(p.fams) do
-      res.ips[#res.ips + 1] = { address = host_route(x, x.cidr), gateway = x.gateway, interface = ci }
-      res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
+      res.ips[#res.ips + 1] = { address = p.keep and x.cidr or host_route(x, x.cidr), gateway = x.gateway,
+        interface = ci }
+      if opts.default_route ~= false then
+        res.routes[#res.routes + 1] = { dst = x.fam == "inet" and "0.0.0.0/0" or "::/0", gw = x.gateway }
+      end
     end
+    tx.result_routes(res, p.routes)
     return res
   end)
 end
@@ -153,7 +211,7 @@ end
 function M.check(opts)
   local p = plan("check", opts)
   local d = tx.diffs()
-  if not plumb.netns.exists(p.ns) then
+  if not tx.ns_exists(p.ns) then
     d:add("missing netns %s", p.ns)
     return d:result()
   end
@@ -166,14 +224,22 @@ function M.check(opts)
     tx.check_addr(d, H, p.hostif, x.gateway .. "/" .. x.host, "")
     local a = x.address or ipam.lookup(x.ipam)
     if a then
-      tx.check_addr(d, C, p.ifname, host_route(x, a), p.where)
+      tx.check_addr(d, C, p.ifname, p.keep and a or host_route(x, a), p.where)
+      if p.keep then
+        for _, r in ipairs(prefix_routes({ cidr = a, gateway = x.gateway, host = x.host }, p)) do
+          tx.check_route(d, C, r, ("route to %s%s"):format(r.dst, r.gateway and (" via " .. r.gateway) or ""), p.where)
+        end
+      end
       tx.check_route(d, H, { dst = host_route(x, a), dev = p.hostif },
         ("route to %s via %s"):format(host_route(x, a), p.hostif), "")
     else
       d:add("no address allocated for %s in %s", p.key, x.subnet)
     end
-    tx.check_route(d, C, { dst = "default", gateway = x.gateway }, "default route via " .. x.gateway, p.where)
+    if opts.default_route ~= false then
+      tx.check_route(d, C, { dst = "default", gateway = x.gateway }, "default route via " .. x.gateway, p.where)
+    end
   end
+  tx.check_routes(d, C, p.routes, p.where)
   return d:result()
 end
 
