@@ -153,7 +153,7 @@ static int mctx_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
 		return 0;
 	c->mk.unresolved = 0;
 	c->k.base.begin(&c->k.base, NULL);
-	fn(nlh, &(struct pl_pctx){ &c->mon->names }, &c->mk.base);
+	fn(nlh, &(struct pl_pctx){ .names = &c->mon->names }, &c->mk.base);
 	if (c->events) {
 		c->k.base.str(&c->k.base, "event", del ? "del" : "new");
 		c->k.base.str(&c->k.base, "object", obj);
