@@ -126,6 +126,9 @@ describe("plumb.monitor", function()
     assert(h:fdb_add{ dev = "mv0", lladdr = "02:00:00:00:00:0b", master = true, state = "static" })
     local f = expect(ev_is("new", "fdb", { mac = "02:00:00:00:00:0b" }), "fdb by plumb")
     assert.equal("mv0", f.ifname)
+    cli.sh(("bridge -n %s fdb add 02:00:00:00:00:0c dev mv0 master static"):format(ns))
+    local f2 = expect(ev_is("new", "fdb", { mac = "02:00:00:00:00:0c" }), "fdb by bridge")
+    assert.same({ "mv0", "mb0" }, { f2.ifname, f2.master })
     -- nsid: moving a veth end to another namespace makes the kernel give it an id
     local other = sb:netns("monid")
     ip(ns, "link set mv1 netns " .. other)
@@ -237,6 +240,40 @@ describe("plumb.monitor", function()
     table.sort(keys)
     table.sort(want)
     assert.same(want, keys)
+  end)
+
+  it("keeps names right when a link is renamed (the kernel tells only the link)", function()
+    local sb <close> = testing.sandbox("mon")
+    local h = sb.h
+    -- down links (a link is renamed down): addresses, a port, an FDB entry
+    assert(h:link_add{ name = "rb0", kind = "bridge" })
+    assert(h:link_add{ name = "rv0", kind = "veth", master = "rb0", peer = { name = "rv1" } })
+    assert(h:addr_add("rb0", "10.4.0.1/24"))
+    assert(h:addr_add("rb0", "2001:db8:4::1/64", { nodad = true }))
+    assert(h:fdb_add{ dev = "rv0", lladdr = "02:00:00:00:00:0d", master = true, state = "static" })
+    local m <close> = assert(plumb.monitor{ netns = sb.ns })
+    assert(h:link_set("rb0", { name = "rb1" }))
+    assert(h:link_set("rv0", { name = "rv2" }))
+    local _, all = wait_for(m, function() return false end, 0.5)
+    local function seen(pred)
+      for _, e in ipairs(all) do if pred(e) then return e end end
+    end
+    local ev = seen(ev_is("new", "fdb", { mac = "02:00:00:00:00:0d", ifname = "rv2", master = "rb1" }))
+    assert.truthy(ev, "the FDB entry was not delivered again with the new names")
+    assert.is_true(ev.resync)
+    ev = seen(ev_is("new", "addr", { ["local"] = "2001:db8:4::1", ifname = "rb1" }))
+    assert.truthy(ev, "the IPv6 address was not delivered again with the new name")
+    assert.truthy(seen(ev_is("new", "link", { ifname = "rv2", master = "rb1" })))
+    local fresh <close> = assert(plumb.monitor{ netns = sb.ns })
+    local got, want = m:snapshot(), fresh:snapshot()
+    for _, obj in ipairs{ "link", "addr", "route", "neigh", "fdb" } do
+      for key, rec in pairs(want[obj]) do
+        local g = got[obj][key]
+        assert.truthy(g, obj .. " " .. key .. " missing")
+        assert.same({ rec.ifname, rec.dev, rec.master, rec.label }, { g.ifname, g.dev, g.master, g.label },
+          obj .. " " .. key)
+      end
+    end
   end)
 
   -- ---------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@
 -- Devices are named from an ifindex -> name map fed by the dumps and by link events (never a
 -- lookup per event), so a "del" event names its link although the link is gone.
 --
+-- A link renamed: the records naming it (addresses, routes, neighbours, FDB entries, other
+-- links' master and link) are delivered again with the new name (`resync = true`).
+--
 -- The kernel removes IPv4 routes without telling anyone when their device goes down or away,
 -- and marks routes `linkdown` silently when a carrier goes: after a link event that deletes a
 -- link or changes its UP/LOWER_UP flags or operstate, the monitor reads the routes again and
@@ -118,7 +121,56 @@ local function resolve(recs, unres, names)
   for _, i in ipairs(unres or {}) do rename(recs[i], names) end
 end
 
-local function deliver(self, ev)
+-- Whether record `t` names device `name` in a device field (nexthops included).
+local function names_dev(t, name)
+  for k, v in next, t do
+    if type(v) == "table" then
+      if names_dev(v, name) then return true end
+    elseif devfields[k] and v == name then
+      return true
+    end
+  end
+  return false
+end
+
+local function rename_dev(t, old, new)
+  for k, v in next, t do
+    if type(v) == "table" then
+      rename_dev(v, old, new)
+    elseif devfields[k] and v == old then
+      t[k] = new
+    end
+  end
+end
+
+local deliver
+
+-- Link `idx` was renamed from `old` to `new`: the kernel says nothing about the addresses,
+-- routes, neighbours, FDB entries and links that name it. Their records in the picture are
+-- given the new name and delivered again (`resync = true`). Rules keep names as they were
+-- given (the kernel matches rule devices by name).
+local function renamed(self, idx, old, new)
+  local n = 0
+  for _, obj in ipairs{ "link", "addr", "route", "neigh", "fdb" } do
+    local p = self.pic[obj]
+    if p then
+      for key, rec in next, p do
+        if names_dev(rec, old) and not (obj == "addr" and rec.ifindex ~= idx)
+            and not (obj == "link" and rec.ifindex == idx) then
+          local c = copy(rec)
+          rename_dev(c, old, new)
+          c.event, c.object, c.key, c.resync = "new", obj, key, true
+          p[key] = c
+          deliver(self, c)
+          n = n + 1
+        end
+      end
+    end
+  end
+  self.counts.resync_events = self.counts.resync_events + n
+end
+
+function deliver(self, ev)
   if self.sub[ev.object] or ev.event == "overrun" then
     local q = self.queue
     q[#q + 1] = ev
@@ -136,6 +188,9 @@ local function apply(self, ev, key)
   end
   self.counts.events = self.counts.events + 1
   deliver(self, ev)
+  if obj == "link" and old and ev.event == "new" and old.ifname and ev.ifname and old.ifname ~= ev.ifname then
+    renamed(self, ev.ifindex, old.ifname, ev.ifname)
+  end
 end
 
 -- Read `objs` (a set) again and deliver the difference from the picture.
