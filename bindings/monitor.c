@@ -26,6 +26,7 @@ struct lmon {
 	int open;
 	int busy;
 	struct pl_rtnames names;
+	struct pl_pctx pc;	/* names and descriptor indexes, kept for every message */
 };
 
 struct lmon_guard {
@@ -153,7 +154,7 @@ static int mctx_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
 		return 0;
 	c->mk.unresolved = 0;
 	c->k.base.begin(&c->k.base, NULL);
-	fn(nlh, &(struct pl_pctx){ .names = &c->mon->names }, &c->mk.base);
+	fn(nlh, &c->mon->pc, &c->mk.base);
 	if (c->events) {
 		c->k.base.str(&c->k.base, "event", del ? "del" : "new");
 		c->k.base.str(&c->k.base, "object", obj);
@@ -286,6 +287,7 @@ static int l_monitor_open(lua_State *L)
 	}
 	m = lua_newuserdatauv(L, sizeof(*m), 1);
 	memset(m, 0, sizeof(*m));
+	m->pc.names = &m->names;
 	luaL_setmetatable(L, MONITOR_MT);
 	g = lua_newuserdatauv(L, sizeof(*g), 0);
 	g->m = m;
