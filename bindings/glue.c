@@ -66,9 +66,34 @@ void luaval(lua_State *L, int idx, struct pl_val *v)
 static int lsrc_find(struct lsrc *s, const char *key)
 {
 	lua_State *L = s->L;
-	int t = s->idx[s->depth];
+	int d = s->depth, t = s->idx[d], i;
 	size_t klen = strlen(key);
 
+	if (s->nkeys[d] == -1) {
+		s->nkeys[d] = 0;
+		lua_pushnil(L);
+		while (lua_next(L, t) != 0) {
+			lua_pop(L, 1);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				continue;
+			if (s->nkeys[d] < 0 || s->nkeys[d] >= SRC_KEYCACHE) {
+				s->nkeys[d] = -2;
+				continue;
+			}
+			/* the private copy keeps the key strings alive */
+			s->key[d][s->nkeys[d]] = lua_tolstring(L, -1, &s->klen[d][s->nkeys[d]]);
+			s->nkeys[d]++;
+		}
+	}
+	if (s->nkeys[d] >= 0) {
+		for (i = 0; i < s->nkeys[d]; i++)
+			if (s->klen[d][i] == klen && memcmp(s->key[d][i], key, klen) == 0)
+				break;
+		if (i == s->nkeys[d]) {
+			lua_pushnil(L);
+			return LUA_TNIL;
+		}
+	}
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
 		size_t n;
@@ -92,8 +117,10 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 	struct lsrc *s = (struct lsrc *)src;
 	lua_State *L = s->L;
 
-	lsrc_ask(s, key);
-	lsrc_find(s, key);
+	/* Only keys present need be known when the table is left: asking for absent ones (most
+	 * of a descriptor table) would make every get a scan of a growing list. */
+	if (lsrc_find(s, key) != LUA_TNIL)
+		lsrc_ask(s, key);
 	/* A string stays alive once popped: the private copy on the stack holds it. */
 	luaval(L, -1, v);
 	lua_pop(L, 1);
@@ -106,8 +133,9 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	lua_State *L = s->L;
 	int t;
 
-	lsrc_ask(s, key);
 	t = lsrc_find(s, key);
+	if (t != LUA_TNIL)
+		lsrc_ask(s, key);
 	if (t == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;
@@ -121,6 +149,7 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", key);
 	s->nasked[s->depth] = 0;
 	s->alen[s->depth] = 0;
+	s->nkeys[s->depth] = -1;
 	return 1;
 }
 
@@ -154,6 +183,7 @@ static int lsrc_enter_at(struct pl_source *src, long long i)
 	memcpy(s->name[s->depth], name, sizeof(name));
 	s->nasked[s->depth] = 0;
 	s->alen[s->depth] = 0;
+	s->nkeys[s->depth] = -1;
 	return 1;
 }
 
@@ -265,6 +295,7 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
 	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
 	s->alen[0] = 0;
+	s->nkeys[0] = -1;
 	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
 }
 

@@ -121,8 +121,13 @@ void pl_batch_end(struct pl_batch *b)
 
 size_t pl_batch_call(struct pl_batch *b, int index, const char *op)
 {
+	size_t n = strlen(op);
+
 	b->index = index;
-	snprintf(b->op, sizeof(b->op), "%s", op);
+	if (n >= sizeof(b->op))
+		n = sizeof(b->op) - 1;
+	memcpy(b->op, op, n);
+	b->op[n] = '\0';
 	b->obj[0] = '\0';
 	b->want_flush = 0;
 	b->call_flushes = 0;
@@ -223,8 +228,8 @@ int pl_batch_queue(struct pl_req *r, struct pl_err *e)
 	x->index = b->index;
 	x->reqop = r->op;
 	x->acked = 0;
-	snprintf(x->op, sizeof(x->op), "%s", b->op);
-	snprintf(x->obj, sizeof(x->obj), "%s", r->obj);
+	memcpy(x->op, b->op, sizeof(x->op));
+	memcpy(x->obj, r->obj, sizeof(x->obj));
 	x->fld = (uint32_t)b->nfld;
 	x->nfld = (uint32_t)r->nfields;
 	for (i = 0; i < r->nfields; i++) {
