@@ -62,7 +62,8 @@ void luaval(lua_State *L, int idx, struct pl_val *v)
 }
 
 /* Push field @key of the current table (a private copy: no metamethod, no allocation, so no
- * Lua code runs and nothing is raised while the core builds a request); returns its type. */
+ * Lua code runs and nothing is raised while the core builds a request); returns its type, or
+ * LUA_TNONE with nothing pushed when the table is known not to hold the key. */
 static int lsrc_find(struct lsrc *s, const char *key)
 {
 	lua_State *L = s->L;
@@ -89,10 +90,8 @@ static int lsrc_find(struct lsrc *s, const char *key)
 		for (i = 0; i < s->nkeys[d]; i++)
 			if (s->klen[d][i] == klen && memcmp(s->key[d][i], key, klen) == 0)
 				break;
-		if (i == s->nkeys[d]) {
-			lua_pushnil(L);
-			return LUA_TNIL;
-		}
+		if (i == s->nkeys[d])
+			return LUA_TNONE;	/* absent: nothing pushed */
 	}
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
@@ -119,7 +118,14 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 
 	/* Only keys present need be known when the table is left: asking for absent ones (most
 	 * of a descriptor table) would make every get a scan of a growing list. */
-	if (lsrc_find(s, key) != LUA_TNIL)
+	int t = lsrc_find(s, key);
+
+	if (t == LUA_TNONE) {
+		memset(v, 0, sizeof(*v));
+		v->kind = PL_V_NIL;
+		return 0;
+	}
+	if (t != LUA_TNIL)
 		lsrc_ask(s, key);
 	/* A string stays alive once popped: the private copy on the stack holds it. */
 	luaval(L, -1, v);
@@ -134,6 +140,8 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	int t;
 
 	t = lsrc_find(s, key);
+	if (t == LUA_TNONE)
+		return 0;
 	if (t != LUA_TNIL)
 		lsrc_ask(s, key);
 	if (t == LUA_TNIL) {
