@@ -23,7 +23,7 @@
 #define PL_BATCH_SNDBUF (1u << 20)
 #define PL_BATCH_RCVBUF (8u << 20)
 #define PL_BATCH_CHUNK (256u << 10)
-#define PL_ACK_TRUESIZE 1024	/* what one ACK costs the receive buffer, generously */
+#define PL_ACK_TRUESIZE 2048	/* what one ACK (an error with its text too) costs the rcvbuf, generously */
 #define PL_BATCH_SLOT 4096	/* one ACK datagram, with its extended-ACK text */
 #define PL_BATCH_NSLOT 64
 #define PL_BATCH_WAIT_MS 10000
