@@ -266,9 +266,16 @@ describe("plumb.monitor", function()
     assert.truthy(seen(ev_is("new", "link", { ifname = "rv2", master = "rb1" })))
     local fresh <close> = assert(plumb.monitor{ netns = sb.ns })
     local got, want = m:snapshot(), fresh:snapshot()
+    -- (a device's multicast FDB entries, such as 33:33:ff:00:00:01 for the IPv6 address's
+    -- solicited-node group, are added by the kernel's MLD work without any notification,
+    -- possibly after the first monitor's dump: only a resync would bring them; left out)
+    local function silent(obj, rec)
+      return obj == "fdb" and rec.mac and tonumber(rec.mac:sub(1, 2), 16) % 2 == 1
+    end
     for _, obj in ipairs{ "link", "addr", "route", "neigh", "fdb" } do
       for key, rec in pairs(want[obj]) do
         local g = got[obj][key]
+        if silent(obj, rec) then g = g or rec end
         assert.truthy(g, obj .. " " .. key .. " missing")
         assert.same({ rec.ifname, rec.dev, rec.master, rec.label }, { g.ifname, g.dev, g.master, g.label },
           obj .. " " .. key)
