@@ -303,11 +303,15 @@ function M.netns(t, ns)
   end)
 end
 
---- Step: one request `fn(...)` with nothing to look up first and nothing to undo (inside a
--- namespace this call made, whose deletion undoes it).
-function M.put(t, name, fn, ...)
-  local args = table.pack(...)
-  return t:step(name, function() return fn(table.unpack(args, 1, args.n)) end)
+--- Step: the requests `fill(b)` queues on batch object `b` of handle `h`, sent together
+-- (`h:batch`), with nothing to undo of their own (inside a namespace this call made). Fails
+-- with the first failed request's message.
+function M.batch(t, name, h, fill)
+  return t:step(name, function()
+    local ok, errs = h:batch(fill)
+    if ok then return true end
+    return nil, errs[1].message
+  end)
 end
 
 --- Whether array `list` (may be nil) holds `x`.

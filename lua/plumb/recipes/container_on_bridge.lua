@@ -251,19 +251,21 @@ function M.up(opts)
     end
     local C = assert(t:h(p.ns))
     if fresh and made then
-      -- all in a namespace this call made: known state, nothing to look up or undo
-      tx.put(t, "link_set lo up" .. p.where, C.link_set, C, "lo", { up = true })
-      tx.put(t, ("link_set %s up%s"):format(p.ifname, p.where), C.link_set, C, p.ifname, { up = true })
-      for _, x in ipairs(p.fams) do
-        tx.put(t, ("addr_add %s %s%s"):format(p.ifname, x.cidr, p.where), C.addr_add, C, p.ifname,
-          x.cidr, x.fam == "inet6" and { nodad = true } or nil)
-      end
-      for _, x in ipairs(p.fams) do
-        if x.gateway and opts.default_route ~= false then
-          tx.put(t, ("route_add default via %s%s"):format(x.gateway, p.where), C.route_add, C,
-            { dst = "default", gateway = x.gateway })
+      -- all in a namespace this call made: known state, nothing to look up or undo (the
+      -- namespace's deletion undoes it), so one batch: lo and the interface up, the
+      -- addresses, the default routes, in one sendmsg
+      tx.batch(t, ("configure %s%s"):format(p.ifname, p.where), C, function(b)
+        b:link_set("lo", { up = true })
+        b:link_set(p.ifname, { up = true })
+        for _, x in ipairs(p.fams) do
+          b:addr_add(p.ifname, x.cidr, x.fam == "inet6" and { nodad = true } or nil)
         end
-      end
+        for _, x in ipairs(p.fams) do
+          if x.gateway and opts.default_route ~= false then
+            b:route_add{ dst = "default", gateway = x.gateway }
+          end
+        end
+      end)
     else
       tx.link_up(t, C, "lo", p.where)
       tx.link_up(t, C, p.ifname, p.where)
