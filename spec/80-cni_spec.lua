@@ -163,6 +163,27 @@ describe("CNI plugins", function()
     return results, states, sbs, cs
   end
 
+  for _, case in ipairs{ { "vlan 100", { vlan = 100 } },
+      { "vlan 100 without the default VLAN", { vlan = 100, preserveDefaultVlan = false } } } do
+    it("plumb-bridge makes what the reference bridge makes: " .. case[1], function()
+      if not testing.need_kind("bridge_vlan_filtering", pending) then return end
+      local conf = C.conf({ cniVersion = "1.0.0", name = "cmpvlan", bridge = "cni0",
+        ipam = { type = "host-local", subnet = "10.86.0.0/24", routes = { { dst = "0.0.0.0/0" } } } }, case[2])
+      local results, states, sbs = compare(conf, "plumb-bridge", "bridge", function(r)
+        return { [r.interfaces[1].name] = "bridge", [r.interfaces[2].name] = "hostveth" }
+      end)
+      assert.same(C.shape(results[1]), C.shape(results[2]))
+      assert.same(states[1], states[2])
+      local vl = {}
+      for i = 1, 2 do
+        local got = assert(sbs[i].h:vlans{ dev = results[i].interfaces[2].name })
+        vl[i] = got[1].vlans
+        assert.equal(1, sbs[i].h:link_get("cni0").linkinfo.info_data.vlan_filtering)
+      end
+      assert.same(vl[1], vl[2])
+    end)
+  end
+
   local function bridge_names(r)
     return { [r.interfaces[1].name] = "bridge", [r.interfaces[2].name] = "hostveth" }
   end
@@ -400,6 +421,9 @@ describe("CNI plugins", function()
     case("a key of the wrong type", function(conf, c)
       return "plumb-bridge", env("ADD", c), C.conf(conf, { mtu = "1500" })
     end, 7, 'plumb-bridge: key "mtu": expected an integer, got "1500"')
+    case("vlan with isGateway", function(conf, c)
+      return "plumb-bridge", env("ADD", c), C.conf(conf, { vlan = 5 })
+    end, 2, 'plumb-bridge: "vlan" is 5: not supported with isGateway yet (the reference\'s gateway veth BRIDGE.VLAN)')
     case("ipMasq, which needs NAT", function(conf, c)
       return "plumb-bridge", env("ADD", c), C.conf(conf, { ipMasq = true })
     end, 2, 'plumb-bridge: "ipMasq" is true: not supported until plumb has NAT')
