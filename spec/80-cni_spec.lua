@@ -184,6 +184,34 @@ describe("CNI plugins", function()
     end)
   end
 
+  it("plumb-bridge's deliberate differences from the reference (docs/cni.md): host veth name, nodad, lo", function()
+    local tx = require "plumb.recipes._tx"
+    local dir = R.tmpdir()
+    local sbs, ns = {}, {}
+    finally(function()
+      for _, n in ipairs(ns) do if plumb.netns.exists(n) then plumb.netns.del(n) end end
+      for _, sb in ipairs(sbs) do sb:close() end
+      R.rmtree(dir)
+    end)
+    local got = {}
+    for i, t in ipairs{ "bridge", "plumb-bridge" } do
+      sbs[i] = testing.sandbox("cnidiff")
+      ns[i] = testing.name("cnidc")
+      assert(plumb.netns.add(ns[i])) -- loopback left down, as a runtime's fresh netns
+      local conf = { cniVersion = "1.0.0", name = "diff", type = t, isGateway = true,
+        ipam = { type = "host-local", dataDir = dir .. "/" .. i, subnet = "fd86::/64" } }
+      local r, ok, raw = C.run(sbs[i].ns, t, env("ADD", ns[i]), conf)
+      assert(ok, raw)
+      local h <close> = assert(plumb.open{ netns = ns[i] })
+      local a = assert(tx.find_addr(h, "eth0", "fd86::2", 64))
+      got[i] = { host = r.interfaces[2].name, nodad = a.nodad == true,
+        lo = tx.has(h:link_get("lo").flags, "UP") }
+    end
+    assert.matches("^veth%x%x%x%x%x%x%x%x$", got[1].host)
+    assert.same({ nodad = false, lo = false }, { nodad = got[1].nodad, lo = got[1].lo })
+    assert.same({ host = tx.host_ifname("id-" .. ns[2], "eth0"), nodad = true, lo = true }, got[2])
+  end)
+
   local function bridge_names(r)
     return { [r.interfaces[1].name] = "bridge", [r.interfaces[2].name] = "hostveth" }
   end
