@@ -163,6 +163,62 @@ describe("CNI plugins", function()
     return results, states, sbs, cs
   end
 
+  for _, case in ipairs{ { "vlan 100", { vlan = 100 } },
+      { "vlan 100 without the default VLAN", { vlan = 100, preserveDefaultVlan = false } } } do
+    it("plumb-bridge makes what the reference bridge makes: " .. case[1], function()
+      if not testing.need_kind("bridge_vlan_filtering", pending) then return end
+      local conf = C.conf({ cniVersion = "1.0.0", name = "cmpvlan", bridge = "cni0",
+        ipam = { type = "host-local", subnet = "10.86.0.0/24", routes = { { dst = "0.0.0.0/0" } } } }, case[2])
+      local results, states, sbs = compare(conf, "plumb-bridge", "bridge", function(r)
+        return { [r.interfaces[1].name] = "bridge", [r.interfaces[2].name] = "hostveth" }
+      end)
+      assert.same(C.shape(results[1]), C.shape(results[2]))
+      assert.same(states[1], states[2])
+      local vl = {}
+      for i = 1, 2 do
+        local got = assert(sbs[i].h:vlans{ dev = results[i].interfaces[2].name })
+        vl[i] = got[1].vlans
+        assert.equal(1, sbs[i].h:link_get("cni0").linkinfo.info_data.vlan_filtering)
+      end
+      if conf.preserveDefaultVlan == false then
+        -- docs/cni.md: Debian's reference (1.1.1) predates preserveDefaultVlan and ignores
+        -- it (VLAN 1 stays on the port); plumb-bridge honours it, as the current upstream does
+        assert.same({ { vlan = 1, flags = { "Egress Untagged" } }, { vlan = 100, flags = { "PVID", "Egress Untagged" } } }, vl[1])
+        assert.same({ { vlan = 100, flags = { "PVID", "Egress Untagged" } } }, vl[2])
+      else
+        assert.same(vl[1], vl[2])
+      end
+    end)
+  end
+
+  it("plumb-bridge's deliberate differences from the reference (docs/cni.md): host veth name, nodad, lo", function()
+    local tx = require "plumb.recipes._tx"
+    local dir = R.tmpdir()
+    local sbs, ns = {}, {}
+    finally(function()
+      for _, n in ipairs(ns) do if plumb.netns.exists(n) then plumb.netns.del(n) end end
+      for _, sb in ipairs(sbs) do sb:close() end
+      R.rmtree(dir)
+    end)
+    local got = {}
+    for i, t in ipairs{ "bridge", "plumb-bridge" } do
+      sbs[i] = testing.sandbox("cnidiff")
+      ns[i] = testing.name("cnidc")
+      assert(plumb.netns.add(ns[i])) -- loopback left down, as a runtime's fresh netns
+      local conf = { cniVersion = "1.0.0", name = "diff", type = t, isGateway = true,
+        ipam = { type = "host-local", dataDir = dir .. "/" .. i, subnet = "fd86::/64" } }
+      local r, ok, raw = C.run(sbs[i].ns, t, env("ADD", ns[i]), conf)
+      assert(ok, raw)
+      local h <close> = assert(plumb.open{ netns = ns[i] })
+      local a = assert(tx.find_addr(h, "eth0", "fd86::2", 64))
+      got[i] = { host = r.interfaces[2].name, nodad = a.nodad == true,
+        lo = tx.has(h:link_get("lo").flags, "UP") }
+    end
+    assert.matches("^veth%x%x%x%x%x%x%x%x$", got[1].host)
+    assert.same({ nodad = false, lo = false }, { nodad = got[1].nodad, lo = got[1].lo })
+    assert.same({ host = tx.host_ifname("id-" .. ns[2], "eth0"), nodad = true, lo = true }, got[2])
+  end)
+
   local function bridge_names(r)
     return { [r.interfaces[1].name] = "bridge", [r.interfaces[2].name] = "hostveth" }
   end
@@ -229,8 +285,8 @@ describe("CNI plugins", function()
     assert.same(states[1], states[2])
   end)
 
-  it("plumb-ipvlan and plumb-macvlan: ADD, CHECK, DEL, DEL again, with plumb-ipam", function()
-    for _, t in ipairs{ "plumb-macvlan", "plumb-ipvlan" } do
+  for _, t in ipairs{ "plumb-macvlan", "plumb-ipvlan" } do
+    it(t .. ": ADD, CHECK, STATUS, GC, DEL, DEL again, with plumb-ipam", function()
       local kind = t:match("plumb%-(.*)")
       if testing.need_kind(kind, pending) then
         local sb, c, dir = setup(2)
@@ -238,8 +294,11 @@ describe("CNI plugins", function()
         assert(sb.h:link_set("up0p", { up = true }))
         local conf = { cniVersion = "1.1.0", name = "pods", type = t, master = "up0",
           ipam = { type = "plumb-ipam", dataDir = dir, subnet = "10.96.0.0/24", routes = { { dst = "0.0.0.0/0" } } } }
-        local r1, ok, raw = C.run(sb.ns, t, env("ADD", c[1]), conf)
+        -- (macvlan: the MAC from the key `mac`)
+        local mac = kind == "macvlan" and "02:00:00:00:00:aa" or nil
+        local r1, ok, raw = C.run(sb.ns, t, env("ADD", c[1]), C.conf(conf, { mac = mac }))
         assert(ok, raw)
+        if mac then assert.same({ mac, mac }, { r1.interfaces[1].mac, link(c[1], "eth0").address }) end
         assert(C.run(sb.ns, t, env("ADD", c[2]), conf))
         assert.same({ { address = "10.96.0.2/24", gateway = "10.96.0.1", interface = 0 } }, r1.ips)
         assert.same({ "eth0", "/run/netns/" .. c[1] }, { r1.interfaces[1].name, r1.interfaces[1].sandbox })
@@ -248,6 +307,14 @@ describe("CNI plugins", function()
         local out
         out, ok = C.run(sb.ns, t, env("CHECK", c[1]), with_prev(conf, r1))
         assert.same({ "", true }, { out, ok })
+        out, ok = C.run(sb.ns, t, { command = "STATUS", containerid = false, ifname = false }, conf)
+        assert.same({ "", true }, { out, ok })
+        -- GC: c2 is not a valid attachment any more, its address goes back
+        out, ok = C.run(sb.ns, t, { command = "GC", containerid = false, ifname = false },
+          C.conf(conf, { ["cni.dev/valid-attachments"] = { { containerID = "id-" .. c[1], ifname = "eth0" } } }))
+        assert.same({ "", true }, { out, ok })
+        assert.same({ ["10.96.0.2"] = "id-" .. c[1] .. "/eth0" },
+          require("plumb.ipam").allocations{ subnet = "10.96.0.0/24", state_dir = dir .. "/pods" })
         for _ = 1, 2 do
           out, ok = C.run(sb.ns, t, env("DEL", c[1]), conf)
           assert.same({ "", true }, { out, ok })
@@ -255,10 +322,10 @@ describe("CNI plugins", function()
         assert.is_nil(link(c[1], "eth0"))
         assert(C.run(sb.ns, t, env("DEL", c[2]), conf))
       end
-    end
-  end)
+    end)
+  end
 
-  it("plumb-ptp with plumb-ipam, IPv4 and IPv6: ADD, CHECK, ping, GC, DEL, DEL again", function()
+  it("plumb-ptp with plumb-ipam, IPv4 and IPv6: ADD, CHECK, STATUS, ping, GC, DEL, DEL again", function()
     local sb, c, dir = setup(2)
     local conf = { cniVersion = "1.1.0", name = "ptpnet", type = "plumb-ptp",
       ipam = { type = "plumb-ipam", dataDir = dir, ranges = { { { subnet = "10.97.0.0/24" } }, { { subnet = "fd97::/64" } } },
@@ -274,6 +341,8 @@ describe("CNI plugins", function()
     assert.is_true(R.ping(c[1], "10.97.0.3"))
     assert.is_true(R.ping(c[1], "fd97::3"))
     local out, ok = C.run(sb.ns, "plumb-ptp", env("CHECK", c[1]), with_prev(conf, r[1]))
+    assert.same({ "", true }, { out, ok })
+    out, ok = C.run(sb.ns, "plumb-ptp", { command = "STATUS", containerid = false, ifname = false }, conf)
     assert.same({ "", true }, { out, ok })
     -- GC: only c1 is valid, c2's addresses are released
     out, ok = C.run(sb.ns, "plumb-ptp", { command = "GC", containerid = false, ifname = false },
@@ -400,6 +469,9 @@ describe("CNI plugins", function()
     case("a key of the wrong type", function(conf, c)
       return "plumb-bridge", env("ADD", c), C.conf(conf, { mtu = "1500" })
     end, 7, 'plumb-bridge: key "mtu": expected an integer, got "1500"')
+    case("vlan with isGateway", function(conf, c)
+      return "plumb-bridge", env("ADD", c), C.conf(conf, { vlan = 5 })
+    end, 2, 'plumb-bridge: "vlan" is 5: not supported with isGateway yet (the reference\'s gateway veth BRIDGE.VLAN)')
     case("ipMasq, which needs NAT", function(conf, c)
       return "plumb-bridge", env("ADD", c), C.conf(conf, { ipMasq = true })
     end, 2, 'plumb-bridge: "ipMasq" is true: not supported until plumb has NAT')

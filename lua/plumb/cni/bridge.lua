@@ -34,7 +34,8 @@ local function plan(ctx)
   local u = function(k, cond, why) cni.unsupported(c, k, cond, why, NAME) end
   u("ipMasq", c.ipMasq == true, "not supported until plumb has NAT")
   u("promiscMode", c.promiscMode == true, "not supported until plumb can set a device's promiscuous flag")
-  u("vlan", (c.vlan or 0) ~= 0, "not supported yet by plumb-bridge (bridge VLAN filtering)")
+  u("vlan", (c.vlan or 0) ~= 0 and (c.isGateway == true or c.isDefaultGateway == true),
+    "not supported with isGateway yet (the reference's gateway veth BRIDGE.VLAN)")
   u("vlanTrunk", c.vlanTrunk ~= nil and next(c.vlanTrunk) ~= nil, "not supported yet by plumb-bridge")
   u("macspoofchk", c.macspoofchk == true, "not supported until plumb has nftables")
   u("enabledad", c.enabledad == true, "not supported: plumb adds IPv6 addresses without DAD")
@@ -42,7 +43,8 @@ local function plan(ctx)
   u("portIsolation", c.portIsolation == true, "not supported yet by plumb-bridge")
   local p = { br = c.bridge or "cni0", isgw = c.isGateway == true or c.isDefaultGateway == true,
     defgw = c.isDefaultGateway == true, mtu = math.tointeger(c.mtu), hairpin = c.hairpinMode == true,
-    mac = cni.mac_of(ctx), hostif = cni.host_ifname(ctx) }
+    mac = cni.mac_of(ctx), hostif = cni.host_ifname(ctx), vlan = math.tointeger(c.vlan) }
+  if p.vlan == 0 then p.vlan = nil end
   if p.mtu == 0 then p.mtu = nil end
   if #p.br > 15 then cni.fail(7, ("%s: bridge name %q is longer than 15 bytes"):format(NAME, p.br)) end
   return p
@@ -54,7 +56,8 @@ local function recipe_opts(ctx, p, ips, routes)
   local v4, v6 = cni.split_ips({ ips = ips }, NAME)
   local o = { netns = ctx.netns, bridge = p.br, ifname = ctx.ifname, host_ifname = p.hostif,
     mtu = p.mtu, hairpin = p.hairpin, mac = p.mac, default_route = false,
-    force_address = ctx.conf.forceAddress == true, ip_forward = p.isgw or nil }
+    force_address = ctx.conf.forceAddress == true, ip_forward = p.isgw or nil, vlan = p.vlan }
+  if p.vlan then o.keep_default_vlan = ctx.conf.preserveDefaultVlan ~= false end
   local gws = {}
   local out = {}
   for _, r in ipairs(routes) do out[#out + 1] = r end

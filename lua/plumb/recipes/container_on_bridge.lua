@@ -57,6 +57,10 @@ M.options = {
     doc = "default route via the gateway in the container (default true)" },
   { name = "routes", type = "list",
     doc = "more routes in the container: \"DST\" (through the device) or \"DST via GW\"" },
+  { name = "vlan", type = "integer",
+    doc = "VLAN of the bridge port (PVID, untagged); a new bridge is made with VLAN filtering" },
+  { name = "keep_default_vlan", type = "boolean",
+    doc = "with vlan: keep VLAN 1 on the port too (default true)" },
   { name = "l2", type = "boolean",
     doc = "layer 2 only: no address, gateway or route in the container (as CNI bridge without ipam)" },
   { name = "force_address", type = "boolean",
@@ -114,6 +118,9 @@ local function plan(verb, opts)
     end
   end
   p.routes = tx.routes(who, opts.routes, p.ifname)
+  if opts.vlan and (opts.vlan < 1 or opts.vlan > 4094) then
+    error(("%s: option \"vlan\": expected 1..4094, got %d"):format(who, opts.vlan), 3)
+  end
   if opts.l2 ~= nil and (opts.l2 ~= true or #p.fams > 0 or #p.routes > 0) and verb == "up" then
     error(("%s: option \"l2\": true alone (no address, subnet, gateway or routes), or absent"):format(who), 3)
   end
@@ -174,7 +181,7 @@ local function gateway_step(t, H, br, cidr, force)
   end)
 end
 
-local function bridge_step(t, H, p, mtu)
+local function bridge_step(t, H, p, mtu, vlan)
   return t:step("bridge " .. p.br, function()
     local l = H:link_get(p.br)
     if l then
@@ -185,7 +192,8 @@ local function bridge_step(t, H, p, mtu)
       end
       return true
     end
-    local ok, err = H:link_add{ name = p.br, kind = "bridge", mtu = mtu }
+    local ok, err = H:link_add{ name = p.br, kind = "bridge", mtu = mtu,
+      bridge = vlan and { vlan_filtering = true } or nil }
     if not ok then return nil, err end
     return function() return tx.link_gone(H, p.br, "link_del " .. p.br) end
   end)
@@ -201,7 +209,7 @@ function M.up(opts)
   return tx.run(NAME, "up", opts, function(t)
     local H = assert(t:h())
     tx.netns(t, p.ns)
-    bridge_step(t, H, p, opts.mtu)
+    bridge_step(t, H, p, opts.mtu, opts.vlan)
     for _, x in ipairs(p.fams) do
       if x.gateway then gateway_step(t, H, p.br, x.gateway .. "/" .. x.len, opts.force_address) end
     end
@@ -232,6 +240,20 @@ function M.up(opts)
       end
     end) end
     if not made then tx.link_up(t, H, p.hostif) end
+    if opts.vlan then
+      t:step(("vlan_add %s vid %d pvid untagged"):format(p.hostif, opts.vlan), function()
+        local ok, err = H:vlan_add{ dev = p.hostif, vid = opts.vlan, pvid = true, untagged = true }
+        if not ok then return nil, err end
+        return function() return H:vlan_del{ dev = p.hostif, vid = opts.vlan } end
+      end)
+      if opts.keep_default_vlan == false and opts.vlan ~= 1 then
+        t:step(("vlan_del %s vid 1"):format(p.hostif), function()
+          local ok, err, code = H:vlan_del{ dev = p.hostif, vid = 1 }
+          if not ok and code ~= 2 and code ~= 22 then return nil, err end
+          return true
+        end)
+      end
+    end
     if opts.hairpin ~= nil then
       t:step(("link_set %s hairpin %s"):format(p.hostif, opts.hairpin and "on" or "off"), function()
         local l, err = H:link_get(p.hostif)
@@ -339,6 +361,16 @@ function M.check(opts)
     if (sd.hairpin == true) ~= opts.hairpin then
       d:add("wrong hairpin of %s: %s (want %s)", p.hostif, sd.hairpin and "on" or "off",
         opts.hairpin and "on" or "off")
+    end
+  end
+  if hl and opts.vlan then
+    local got = {}
+    for _, port in ipairs(H:vlans{ dev = p.hostif } or {}) do
+      for _, v in ipairs(port.vlans or {}) do got[v.vlan] = v.flags or {} end
+    end
+    local f = got[opts.vlan]
+    if not f or not tx.has(f, "PVID") or not tx.has(f, "Egress Untagged") then
+      d:add("missing vlan %d (pvid, untagged) on %s", opts.vlan, p.hostif)
     end
   end
   tx.check_link(d, C, "lo", p.where)
