@@ -362,23 +362,32 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 	return rc;
 }
 
-/* up = true|false -> ifi_flags / ifi_change */
-static int pl_link_put_up(struct pl_req *r, struct ifinfomsg *ifi, struct pl_source *src,
-			  struct pl_err *e)
+/* A boolean option @key for interface flag @flag -> ifi_flags / ifi_change */
+static int pl_link_put_flag(struct pl_req *r, struct ifinfomsg *ifi, struct pl_source *src,
+			    const char *key, unsigned flag, struct pl_err *e)
 {
 	struct pl_val v;
 
-	src->get(src, "up", &v);
+	src->get(src, key, &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind != PL_V_BOOL)
-		return pl_err_misuse(e, "%sup: expected a boolean", r->prefix);
-	ifi->ifi_change |= IFF_UP;
+		return pl_err_misuse(e, "%s%s: expected a boolean", r->prefix, key);
+	ifi->ifi_change |= flag;
 	if (v.b)
-		ifi->ifi_flags |= IFF_UP;
+		ifi->ifi_flags |= flag;
 	else
-		ifi->ifi_flags &= ~IFF_UP;
+		ifi->ifi_flags &= ~flag;
 	return 0;
+}
+
+/* up = true|false, promisc = true|false (`ip link set ... up|down`, `promisc on|off`) */
+static int pl_link_put_up(struct pl_req *r, struct ifinfomsg *ifi, struct pl_source *src,
+			  struct pl_err *e)
+{
+	if (pl_link_put_flag(r, ifi, src, "up", IFF_UP, e) < 0)
+		return -1;
+	return pl_link_put_flag(r, ifi, src, "promisc", IFF_PROMISC, e);
 }
 
 /* The common attributes of a link or of a veth peer. */

@@ -67,6 +67,20 @@ describe("links", function()
       assert.is_table(sb.h:link_get("v1"))
     end)
 
+    it("sets the promiscuous flag at creation and later, like ip link set promisc on|off", function()
+      local sb <close> = testing.sandbox()
+      assert.is_true(sb.h:link_add{ name = "pb0", kind = "bridge", promisc = true })
+      local ip = testing.ip_json("-d link show pb0", sb.ns)[1]
+      assert.equal(1, ip.promiscuity)
+      assert.truthy(table.concat(assert(sb.h:link_get("pb0")).flags, ","):find("PROMISC", 1, true))
+      assert.is_true(sb.h:link_set("pb0", { promisc = false }))
+      assert.equal(0, testing.ip_json("-d link show pb0", sb.ns)[1].promiscuity)
+      assert.falsy(table.concat(assert(sb.h:link_get("pb0")).flags, ","):find("PROMISC", 1, true))
+      assert.has_error(function() sb.h:link_set("pb0", { promisc = "on" }) end,
+        "link_set: promisc: expected a boolean")
+      assert_same_as_ip(sb)
+    end)
+
     it("creates a bridge with options", function()
       local sb <close> = testing.sandbox()
       assert(sb.h:link_add{ name = "br0", kind = "bridge", up = true,

@@ -231,6 +231,8 @@ describe("CNI plugins", function()
     { "no routes at all (the result leaves the empty list out)", { isGateway = true,
       ipam = { type = "host-local", subnet = "10.89.0.0/24" } } },
     { "layer 2 only (no ipam)", { mtu = 1480 } },
+    { "promiscuous bridge", { promiscMode = true, isGateway = true,
+      ipam = { type = "host-local", subnet = "10.94.0.0/24" } } },
     { "no gateway on the bridge, hairpin", { hairpinMode = true,
       ipam = { type = "host-local", subnet = "10.92.0.0/24", gateway = "10.92.0.254",
         routes = { { dst = "0.0.0.0/0" } } } } },

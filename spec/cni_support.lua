@@ -76,9 +76,9 @@ function C.state(host, names, ns, ifname)
         local li = l.linkinfo or {}
         local sd = li.info_slave_data or {}
         local d = li.info_data or {}
-        out[#out + 1] = ("%s link %s kind=%s master=%s up=%s mtu=%d hairpin=%s mode=%s addrlen=%d"):format(tag, lab,
+        out[#out + 1] = ("%s link %s kind=%s master=%s up=%s promisc=%s mtu=%d hairpin=%s mode=%s addrlen=%d"):format(tag, lab,
           tostring(li.info_kind), tostring(only and l.master and only[l.master] or l.master),
-          tostring(has(l.flags, "UP")), l.mtu, tostring(sd.hairpin), tostring(d.mode),
+          tostring(has(l.flags, "UP")), tostring(has(l.flags, "PROMISC")), l.mtu, tostring(sd.hairpin), tostring(d.mode),
           #(l.address or ""))
       end
     end

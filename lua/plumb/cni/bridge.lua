@@ -33,7 +33,6 @@ local function plan(ctx)
   cni.check_keys(c, M.keys, NAME)
   local u = function(k, cond, why) cni.unsupported(c, k, cond, why, NAME) end
   u("ipMasq", c.ipMasq == true, "not supported until plumb has NAT")
-  u("promiscMode", c.promiscMode == true, "not supported until plumb can set a device's promiscuous flag")
   u("vlan", (c.vlan or 0) ~= 0 and (c.isGateway == true or c.isDefaultGateway == true),
     "not supported with isGateway yet (the reference's gateway veth BRIDGE.VLAN)")
   u("vlanTrunk", c.vlanTrunk ~= nil and next(c.vlanTrunk) ~= nil, "not supported yet by plumb-bridge")
@@ -93,6 +92,13 @@ function M.add(ctx)
     if l2 then o.l2, o.routes, o.ip_forward = true, nil, nil end
     local cob = require "plumb.recipes.container_on_bridge"
     local made = cni.check_recipe(NAME, cob.up(o))
+    if ctx.conf.promiscMode == true then
+      -- the bridge in promiscuous mode, as the reference sets it on every ADD
+      local plumb = require "plumb"
+      local h <close> = assert(plumb.open())
+      local ok, err = h:link_set(p.br, { promisc = true })
+      if not ok then cni.fail(999, ("%s: %s"):format(NAME, err)) end
+    end
     if p.isgw then
       -- the bridge keeps its MAC from now on (else it takes its lowest port's, changing as
       -- containers come and go), as the reference sets it

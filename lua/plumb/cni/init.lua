@@ -181,13 +181,19 @@ function M.env(getenv)
   if #missing > 0 then
     M.fail(4, ("required env variables [%s] missing"):format(table.concat(missing, " ")))
   end
-  local e = { command = cmd, containerid = getenv("CNI_CONTAINERID"), netns = getenv("CNI_NETNS"),
-    ifname = getenv("CNI_IFNAME"), path = {} }
-  if e.netns == "" then e.netns = nil end
+  -- Set and empty is the same as unset (runtimes pass CNI_CONTAINERID, CNI_IFNAME and
+  -- CNI_NETNS empty for VERSION, STATUS and GC, as libcni and podman do)
+  local function var(k)
+    local v = getenv(k)
+    if v == "" then return nil end
+    return v
+  end
+  local e = { command = cmd, containerid = var("CNI_CONTAINERID"), netns = var("CNI_NETNS"),
+    ifname = var("CNI_IFNAME"), path = {} }
   if e.ifname and #e.ifname > 15 then
     M.fail(4, ("CNI_IFNAME: interface name %q is too long (%d bytes, at most 15)"):format(e.ifname, #e.ifname))
   end
-  if e.ifname and (e.ifname == "" or e.ifname == "." or e.ifname == ".." or e.ifname:find("[/%s:]")) then
+  if e.ifname and (e.ifname == "." or e.ifname == ".." or e.ifname:find("[/%s:]")) then
     M.fail(4, ("CNI_IFNAME: invalid interface name %q"):format(e.ifname))
   end
   if e.containerid and not e.containerid:match("^[%w][%w_.%-]*$") then
