@@ -236,8 +236,8 @@ do
   local help = p:read("a")
   p:close()
   for line in help:gmatch("[^\n]+") do
-    local word = line:lower():match("^%s*usage:%s*plumb%s+([a-z][%w-]*)")
-      or line:match("^%s*plumb%s+([a-z][%w-]*)")
+    -- "  run SCRIPT.lua ..." (two spaces, the command); continuation lines are indented more
+    local word = line:match("^  ([a-z][%w-]*)") or line:match("^%s*plumb%s+([a-z][%w-]*)")
     if word and not seen[word] then
       seen[word] = true
       ncmds = ncmds + 1
