@@ -239,16 +239,17 @@ static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
 		k->end(k);
 }
 
-/* Report one link; @mdown: its parent is down (see pl_link_flags). */
-static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
-				struct pl_sink *k)
+/* Report one link; @mdown: its parent is down (see pl_link_flags). Returns the parent ip looks
+ * at for M-DOWN (see pl_link_parent), or 0. */
+static int pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
+			       struct pl_sink *k)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1], *link;
 	const char *lt = NULL;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
-		return;
+		return 0;
 	k->integer(k, "ifindex", ifi->ifi_index);
 	pl_link_flags(ifi->ifi_flags, mdown, k);
 	for (const struct pl_enum *t = pl_arphrd; t->name; t++)
@@ -277,7 +278,10 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
 		else if (k->ifindex)
 			pl_sink_ifname(k, "link", mnl_attr_get_u32(link));
+		if (!tb[IFLA_LINK_NETNSID] && mnl_attr_get_u32(link) <= INT32_MAX)
+			return (int)mnl_attr_get_u32(link);
 	}
+	return 0;
 }
 
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
@@ -1009,10 +1013,98 @@ int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 	return rc < 0 ? -1 : 1;
 }
 
+/*
+ * A link listing into a sink that can amend (the Lua one): each link is reported as its
+ * message arrives (nothing held, one attribute walk), and ip's M-DOWN, which needs the
+ * parent's state, is appended to the records that need it once every link is in.
+ */
+struct pl_link_stream {
+	struct pl_sink *k;	/* first: pl_dump_reset_sink */
+	struct pl_pctx pc;
+	struct pl_held up;	/* .map: every link's ifindex -> IFF_UP, .n of them */
+	size_t capup;
+	struct pl_mdown {
+		long rec;	/* the record (1-based) */
+		int parent;
+	} *wait;
+	size_t nwait, capwait;
+	long nrec;
+};
+
+static int pl_link_stream_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_link_stream *c = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int parent;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
+		return 0;
+	if (c->up.n == c->capup) {
+		size_t cap = c->capup ? c->capup * 2 : 256;
+		struct pl_updown *m = realloc(c->up.map, cap * sizeof(*m));
+
+		if (!m)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->up.map = m;
+		c->capup = cap;
+	}
+	c->up.map[c->up.n].idx = ifi->ifi_index;
+	c->up.map[c->up.n++].up = !!(ifi->ifi_flags & IFF_UP);
+	c->k->begin(c->k, NULL);
+	parent = pl_link_parse_mdown(nlh, 0, &c->pc, c->k);
+	c->k->end(c->k);
+	c->nrec++;
+	if (!parent)
+		return 0;
+	if (c->nwait == c->capwait) {
+		size_t cap = c->capwait ? c->capwait * 2 : 64;
+		struct pl_mdown *w = realloc(c->wait, cap * sizeof(*w));
+
+		if (!w)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->wait = w;
+		c->capwait = cap;
+	}
+	c->wait[c->nwait].rec = c->nrec;
+	c->wait[c->nwait++].parent = parent;
+	return 0;
+}
+
+static void pl_link_stream_reset(void *data)
+{
+	struct pl_link_stream *c = data;
+
+	c->up.n = 0;
+	c->nwait = 0;
+	c->nrec = 0;
+	pl_dump_reset_sink(data);
+}
+
+/* Once every link is in: M-DOWN for the records whose parent is down. */
+static int pl_link_stream_mdown(struct pl_sock *s, struct pl_link_stream *c, struct pl_err *e)
+{
+	size_t i;
+
+	for (i = 1; i < c->up.n && c->up.map[i - 1].idx <= c->up.map[i].idx; i++)
+		;
+	if (i < c->up.n)
+		qsort(c->up.map, c->up.n, sizeof(*c->up.map), pl_updown_cmp);
+	for (i = 0; i < c->nwait; i++) {
+		int up = pl_link_is_up(s, &c->up, c->wait[i].parent, e);
+
+		if (up == -2)
+			return -1;
+		if (up == 0)
+			c->k->amend(c->k, c->wait[i].rec, "flags", "M-DOWN");
+	}
+	return 0;
+}
+
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
 	struct pl_held hd = { 0 }, *hdp = &hd;
+	struct pl_link_stream *c = NULL;
 	struct ifinfomsg *ifi;
 	struct pl_req r;
 	int rc;
@@ -1031,6 +1123,19 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 		if (!li || pl_req_put_str(&r, IFLA_INFO_KIND, f->kind, e) < 0)
 			return -1;
 		pl_req_nest_end(&r, li);
+	}
+	if (k->amend) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->k = k;
+		rc = pl_dump(&r, pl_link_stream_cb, pl_link_stream_reset, c, e);
+		if (rc == 0)
+			rc = pl_link_stream_mdown(s, c, e);
+		free(c->up.map);
+		free(c->wait);
+		free(c);
+		return rc;
 	}
 	rc = pl_dump(&r, pl_held_cb, pl_held_reset, &hdp, e);
 	if (rc == 0)

@@ -99,6 +99,9 @@ struct pl_sink {
 	void (*ifindex)(struct pl_sink *k, const char *key, uint32_t idx);
 	/* Drop everything reported so far: a dump is being restarted. */
 	void (*reset)(struct pl_sink *k);
+	/* Optional: append string @s to list @list of the @rec-th record (1-based) of a listing
+	 * already reported (a link listing adds ip's "M-DOWN" so once every link is in). */
+	void (*amend)(struct pl_sink *k, long rec, const char *list, const char *s);
 	/* Optional (NULL: none): the listing's ifindex -> name map, which parsers fill from link
 	 * messages and read before deferring a name to ->ifindex (see struct pl_ifnames). */
 	struct pl_ifnames *names;
