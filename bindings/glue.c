@@ -343,6 +343,14 @@ static void lsink_str(struct pl_sink *sk, const char *key, const char *s)
 	LSINK_PUT(k, key, lua_pushstring(k->L, s));
 }
 
+/* a static name: interned like a key */
+static void lsink_name(struct pl_sink *sk, const char *key, const char *s)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	LSINK_PUT(k, key, lsink_key(k, s));
+}
+
 static void lsink_boolean(struct pl_sink *sk, const char *key, int b)
 {
 	struct lsink *k = (struct lsink *)sk;
@@ -486,6 +494,7 @@ void lsink_init(struct lsink *k, lua_State *L)
 	k->base.ifindex = lsink_ifindex;
 	k->base.reset = lsink_reset;
 	k->base.amend = lsink_amend;
+	k->base.name = lsink_name;
 	k->L = L;
 	k->rec_fields = 24;	/* a link record; others set their own */
 	lua_newtable(L);

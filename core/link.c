@@ -110,22 +110,22 @@ static const struct pl_enum pl_gen_modes[] = {
 
 /* The flags as ip prints them (iproute2 print_link_flags); @mdown adds "M-DOWN", ip's mark
  * for a link whose parent (IFLA_LINK in this namespace) is down. */
-static void pl_link_flags(unsigned flags, int mdown, struct pl_sink *k)
+static void pl_link_flags(unsigned flags, int mdown, int spare, struct pl_sink *k)
 {
 	size_t i;
 	int n = mdown + ((flags & IFF_UP) && !(flags & IFF_RUNNING));
 
 	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
 		n += (flags & pl_iff_names[i].flag) != 0;
-	k->size_hint = n;
+	k->size_hint = n + spare;	/* @spare: room for an M-DOWN amended later */
 	k->begin_list(k, "flags");
 	if ((flags & IFF_UP) && !(flags & IFF_RUNNING))
-		k->str(k, NULL, "NO-CARRIER");
+		pl_sink_name(k, NULL, "NO-CARRIER");
 	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
 		if (flags & pl_iff_names[i].flag)
-			k->str(k, NULL, pl_iff_names[i].name);
+			pl_sink_name(k, NULL, pl_iff_names[i].name);
 	if (mdown)
-		k->str(k, NULL, "M-DOWN");
+		pl_sink_name(k, NULL, "M-DOWN");
 	k->end(k);
 }
 
@@ -216,7 +216,7 @@ static void pl_link_af_spec(const struct nlattr *af, struct pl_sink *k)
 				if (g->value == mnl_attr_get_u8(at))
 					n = g->name;
 			if (n)
-				k->str(k, "inet6_addr_gen_mode", n);
+				pl_sink_name(k, "inet6_addr_gen_mode", n);
 		}
 	}
 }
@@ -239,8 +239,8 @@ static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
 		k->end(k);
 }
 
-/* Report one link; @mdown: its parent is down (see pl_link_flags). Returns the parent ip looks
- * at for M-DOWN (see pl_link_parent), or 0. */
+/* Report one link; @mdown: its parent is down (1), up (0), or not known yet (-1: a streamed
+ * listing amends it). Returns the parent ip looks at for M-DOWN (pl_link_parent), or 0. */
 static int pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
 			       struct pl_sink *k)
 {
@@ -251,16 +251,18 @@ static int pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
 		return 0;
 	k->integer(k, "ifindex", ifi->ifi_index);
-	pl_link_flags(ifi->ifi_flags, mdown, k);
 	for (const struct pl_enum *t = pl_arphrd; t->name; t++)
 		if (t->value == ifi->ifi_type)
 			lt = t->name;
 	if (lt)
-		k->str(k, "link_type", lt);
+		pl_sink_name(k, "link_type", lt);
 	else
 		k->integer(k, "link_type", ifi->ifi_type);
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
 	pl_attrs_parse_tb(nlh, sizeof(*ifi), &pl_link_attrs, c, k, tb, IFLA_MAX);
+	link = tb[IFLA_LINK];
+	/* @mdown < 0: not known yet (a streamed listing amends it): room for it if it may come */
+	pl_link_flags(ifi->ifi_flags, mdown > 0, mdown < 0 && link && !tb[IFLA_LINK_NETNSID], k);
 	if (k->names && tb[IFLA_IFNAME] && ifi->ifi_index > 0)
 		pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index, mnl_attr_get_payload(tb[IFLA_IFNAME]),
 			       strnlen(mnl_attr_get_payload(tb[IFLA_IFNAME]),
@@ -272,7 +274,6 @@ static int pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_
 	if (tb[IFLA_PROP_LIST])
 		pl_link_altnames(tb[IFLA_PROP_LIST], k);
 	/* ip prints a parent in this namespace by name, one in another by number. */
-	link = tb[IFLA_LINK];
 	if (link && mnl_attr_get_payload_len(link) >= 4 && mnl_attr_get_u32(link) != 0) {
 		if (tb[IFLA_LINK_NETNSID])
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
@@ -1051,7 +1052,7 @@ static int pl_link_stream_cb(const struct nlmsghdr *nlh, void *data, struct pl_e
 	c->up.map[c->up.n].idx = ifi->ifi_index;
 	c->up.map[c->up.n++].up = !!(ifi->ifi_flags & IFF_UP);
 	c->k->begin(c->k, NULL);
-	parent = pl_link_parse_mdown(nlh, 0, &c->pc, c->k);
+	parent = pl_link_parse_mdown(nlh, -1, &c->pc, c->k);
 	c->k->end(c->k);
 	c->nrec++;
 	if (!parent)
