@@ -62,13 +62,37 @@ void luaval(lua_State *L, int idx, struct pl_val *v)
 }
 
 /* Push field @key of the current table (a private copy: no metamethod, no allocation, so no
- * Lua code runs and nothing is raised while the core builds a request); returns its type. */
+ * Lua code runs and nothing is raised while the core builds a request); returns its type, or
+ * LUA_TNONE with nothing pushed when the table is known not to hold the key. */
 static int lsrc_find(struct lsrc *s, const char *key)
 {
 	lua_State *L = s->L;
-	int t = s->idx[s->depth];
+	int d = s->depth, t = s->idx[d], i;
 	size_t klen = strlen(key);
 
+	if (s->nkeys[d] == -1) {
+		s->nkeys[d] = 0;
+		lua_pushnil(L);
+		while (lua_next(L, t) != 0) {
+			lua_pop(L, 1);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				continue;
+			if (s->nkeys[d] < 0 || s->nkeys[d] >= SRC_KEYCACHE) {
+				s->nkeys[d] = -2;
+				continue;
+			}
+			/* the private copy keeps the key strings alive */
+			s->key[d][s->nkeys[d]] = lua_tolstring(L, -1, &s->klen[d][s->nkeys[d]]);
+			s->nkeys[d]++;
+		}
+	}
+	if (s->nkeys[d] >= 0) {
+		for (i = 0; i < s->nkeys[d]; i++)
+			if (s->klen[d][i] == klen && memcmp(s->key[d][i], key, klen) == 0)
+				break;
+		if (i == s->nkeys[d])
+			return LUA_TNONE;	/* absent: nothing pushed */
+	}
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
 		size_t n;
@@ -92,8 +116,17 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 	struct lsrc *s = (struct lsrc *)src;
 	lua_State *L = s->L;
 
-	lsrc_ask(s, key);
-	lsrc_find(s, key);
+	/* Only keys present need be known when the table is left: asking for absent ones (most
+	 * of a descriptor table) would make every get a scan of a growing list. */
+	int t = lsrc_find(s, key);
+
+	if (t == LUA_TNONE) {
+		memset(v, 0, sizeof(*v));
+		v->kind = PL_V_NIL;
+		return 0;
+	}
+	if (t != LUA_TNIL)
+		lsrc_ask(s, key);
 	/* A string stays alive once popped: the private copy on the stack holds it. */
 	luaval(L, -1, v);
 	lua_pop(L, 1);
@@ -106,8 +139,11 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	lua_State *L = s->L;
 	int t;
 
-	lsrc_ask(s, key);
 	t = lsrc_find(s, key);
+	if (t == LUA_TNONE)
+		return 0;
+	if (t != LUA_TNIL)
+		lsrc_ask(s, key);
 	if (t == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;
@@ -121,6 +157,7 @@ static int lsrc_enter(struct pl_source *src, const char *key)
 	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", key);
 	s->nasked[s->depth] = 0;
 	s->alen[s->depth] = 0;
+	s->nkeys[s->depth] = -1;
 	return 1;
 }
 
@@ -154,6 +191,7 @@ static int lsrc_enter_at(struct pl_source *src, long long i)
 	memcpy(s->name[s->depth], name, sizeof(name));
 	s->nasked[s->depth] = 0;
 	s->alen[s->depth] = 0;
+	s->nkeys[s->depth] = -1;
 	return 1;
 }
 
@@ -265,6 +303,7 @@ void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
 	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
 	s->alen[0] = 0;
+	s->nkeys[0] = -1;
 	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
 }
 

@@ -12,6 +12,7 @@
 #define GUARD_MT "plumb.handle_guard"
 #define SRC_MAXDEPTH 8
 #define SRC_MAXKEYS 128
+#define SRC_KEYCACHE 24
 #define SINK_MAXDEPTH 16
 #define LSINK_KC 128	/* keys a listing remembers by address (a power of 2) */
 
@@ -25,6 +26,11 @@ struct lsrc {
 	const char *asked[SRC_MAXDEPTH][SRC_MAXKEYS];
 	int nasked[SRC_MAXDEPTH];
 	long long alen[SRC_MAXDEPTH];		/* list elements 1..alen count as asked */
+	/* the string keys each open table holds, read once: most asked keys are absent and
+	 * are answered without a scan of the table (-1 not read yet, -2 too many to keep) */
+	int nkeys[SRC_MAXDEPTH];
+	const char *key[SRC_MAXDEPTH][SRC_KEYCACHE];
+	size_t klen[SRC_MAXDEPTH][SRC_KEYCACHE];
 };
 
 /* a struct pl_sink building Lua tables: root list/table at .root */

@@ -248,6 +248,12 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 		char what[128];
 		int idx;
 
+		/* the common case without formatting a message nobody reads */
+		if (v->kind == PL_V_STR && v->len > 0 && v->len < 16 && !strpbrk(v->s, "/ \t\n:") &&
+		    (idx = pl_link_index(r->sock, v->s, e)) > 0) {
+			pl_req_field(r, d->name);
+			return pl_req_put_u32(r, d->type, (uint32_t)idx, e);
+		}
 		snprintf(what, sizeof(what), "%s%s%s: %s%s", r->op, r->obj[0] ? " " : "", r->obj,
 			 r->prefix, d->name);
 		idx = pl_link_dev(r->sock, v, what, e);

@@ -23,7 +23,7 @@
 #define PL_BATCH_SNDBUF (1u << 20)
 #define PL_BATCH_RCVBUF (8u << 20)
 #define PL_BATCH_CHUNK (256u << 10)
-#define PL_ACK_TRUESIZE 1024	/* what one ACK costs the receive buffer, generously */
+#define PL_ACK_TRUESIZE 2048	/* what one ACK (an error with its text too) costs the rcvbuf, generously */
 #define PL_BATCH_SLOT 4096	/* one ACK datagram, with its extended-ACK text */
 #define PL_BATCH_NSLOT 64
 #define PL_BATCH_WAIT_MS 10000
@@ -121,8 +121,13 @@ void pl_batch_end(struct pl_batch *b)
 
 size_t pl_batch_call(struct pl_batch *b, int index, const char *op)
 {
+	size_t n = strlen(op);
+
 	b->index = index;
-	snprintf(b->op, sizeof(b->op), "%s", op);
+	if (n >= sizeof(b->op))
+		n = sizeof(b->op) - 1;
+	memcpy(b->op, op, n);
+	b->op[n] = '\0';
 	b->obj[0] = '\0';
 	b->want_flush = 0;
 	b->call_flushes = 0;
@@ -223,8 +228,8 @@ int pl_batch_queue(struct pl_req *r, struct pl_err *e)
 	x->index = b->index;
 	x->reqop = r->op;
 	x->acked = 0;
-	snprintf(x->op, sizeof(x->op), "%s", b->op);
-	snprintf(x->obj, sizeof(x->obj), "%s", r->obj);
+	memcpy(x->op, b->op, sizeof(x->op));
+	memcpy(x->obj, r->obj, sizeof(x->obj));
 	x->fld = (uint32_t)b->nfld;
 	x->nfld = (uint32_t)r->nfields;
 	for (i = 0; i < r->nfields; i++) {

@@ -127,6 +127,16 @@ int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_e
 	return rc;
 }
 
+/* Copy @s after @o bytes of @dst (of @cap bytes, NUL-terminated, truncated); returns the new
+ * length. The hot path of every request: no printf. */
+static size_t pl_cat(char *dst, size_t o, size_t cap, const char *s)
+{
+	while (*s && o + 1 < cap)
+		dst[o++] = *s++;
+	dst[o] = '\0';
+	return o;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* request building */
 
@@ -158,9 +168,9 @@ struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf
 	r->peer_nsfd = -1;
 	r->link_nsfd = -1;
 	r->op = op;
-	snprintf(r->obj, sizeof(r->obj), "%s", obj ? obj : "");
+	pl_cat(r->obj, 0, sizeof(r->obj), obj ? obj : "");
 	if (s->batch)
-		snprintf(s->batch->obj, sizeof(s->batch->obj), "%s", r->obj);
+		pl_cat(s->batch->obj, 0, sizeof(s->batch->obj), r->obj);
 	return r->nlh;
 }
 
@@ -225,10 +235,14 @@ void pl_req_nest_end(struct pl_req *r, struct nlattr *nest)
 
 void pl_req_field(struct pl_req *r, const char *name)
 {
+	char *p;
+
 	if (r->nfields >= PL_REQ_MAXFIELDS)
 		return;
 	r->field[r->nfields].off = r->nlh->nlmsg_len;
-	snprintf(r->field[r->nfields].path, sizeof(r->field[0].path), "%s%s", r->prefix, name);
+	p = r->field[r->nfields].path;
+	pl_cat(p, pl_cat(p, 0, sizeof(r->field[0].path), r->prefix), sizeof(r->field[0].path),
+	       name);
 	r->nfields++;
 }
 

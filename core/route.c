@@ -63,10 +63,14 @@ static int pl_route_put_nexthop(struct pl_req *r, struct pl_source *src, int *fa
 	src->get(src, "dev", &v);
 	if (v.kind != PL_V_NIL) {
 		char what[48];
-		int idx;
+		int idx = 0;
 
-		snprintf(what, sizeof(what), "%sdev", r->prefix);
-		idx = pl_link_dev(r->sock, &v, what, e);
+		if (v.kind == PL_V_STR && v.len > 0 && v.len < 16 && !strpbrk(v.s, "/ \t\n:"))
+			idx = pl_link_index(r->sock, v.s, e);	/* the common case: no message */
+		if (idx <= 0) {
+			snprintf(what, sizeof(what), "%sdev", r->prefix);
+			idx = pl_link_dev(r->sock, &v, what, e);
+		}
 		if (idx < 0)
 			return pl_route_fail(r, e);
 		nh->rtnh_ifindex = idx;

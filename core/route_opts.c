@@ -117,6 +117,8 @@ int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, i
 {
 	char what[64];
 
+	if (v->kind == PL_V_NIL || v->kind == PL_V_BOOL)	/* no message: none to format */
+		return pl_val_bool(v, key, out, e);
 	snprintf(what, sizeof(what), "%s%s", prefix, key);
 	return pl_val_bool(v, what, out, e);
 }
