@@ -6,7 +6,8 @@
  * exact size counted from it before lua_createtable, field names and enum values interned once
  * (kept in an upvalue array and pushed by lua_rawgeti, never re-hashed), values pushed straight
  * from the attribute payloads, lua_rawseti into one result array, names of ifindexes taken
- * from the same link dump (links) or one SIOCGIFNAME per distinct ifindex (routes).
+ * from the same link dump (links) or one SIOCGIFNAME per distinct ifindex (routes), and
+ * ip's M-DOWN on links whose parent in the dump is down.
  *
  *   local floor = require "floor_lua"
  *   floor.links()  --> { { ifindex =, ifname =, flags = { ... }, mtu =, ... }, ... }
@@ -44,7 +45,7 @@ enum {
 	S_V_ETHER, S_V_LOOPBACK, S_V_NONE, S_V_GEN0, S_V_GEN3 = S_V_GEN0 + 3, S_V_PREF_MED,
 	S_V_PREF_HIGH, S_V_PREF_LOW, S_V_DEFROUTE, S_V_LINKDOWN, S_V_ONLINK, S_V_DEAD,
 	S_IFF0, S_IFF_LAST = S_IFF0 + 18, S_V_NOQUEUE, S_V_NOOP, S_V_KERNEL, S_V_STATIC,
-	S_V_SLINK, S_V_SHOST,
+	S_V_SLINK, S_V_SHOST, S_V_MDOWN,
 	S_N
 };
 
@@ -78,6 +79,7 @@ static const char *const strs[S_N] = {
 	"NOTRAILERS", "UP", "LOWER_UP", "DORMANT", "ECHO",
 	[S_V_NOQUEUE] = "noqueue", [S_V_NOOP] = "noop", [S_V_KERNEL] = "kernel",
 	[S_V_STATIC] = "static", [S_V_SLINK] = "link", [S_V_SHOST] = "host",
+	[S_V_MDOWN] = "M-DOWN",
 };
 
 /* ip's order of the flag names (pl_iff_names), after NO-CARRIER */
@@ -110,6 +112,7 @@ struct dump {
 	lua_State *L;
 	int n;			/* records so far (the result array is at the top of the stack) */
 	char **names;		/* ifindex -> name, from the same dump */
+	unsigned char *up;	/* ifindex -> 0 not seen, 1 down, 2 up (ip's M-DOWN) */
 	int nnames;
 	struct fix *fix;
 	int nfix, capfix;
@@ -249,6 +252,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		const char *s = attr_str(at, &len);
 
 		set_str(L, S_IFNAME, s, len);
+		if (ifi->ifi_index > 0 && ifi->ifi_index < d->nnames)
+			d->up[ifi->ifi_index] = fl & IFF_UP ? 2 : 1;
 		if (ifi->ifi_index > 0 && ifi->ifi_index < d->nnames && !d->names[ifi->ifi_index]) {
 			d->names[ifi->ifi_index] = malloc(len + 1);
 			if (d->names[ifi->ifi_index])
@@ -358,7 +363,8 @@ static int l_links(lua_State *L)
 	/* ifindexes of a namespace's links are small: 64 Ki covers the bench many times over */
 	d.nnames = 1 << 16;
 	d.names = calloc((size_t)d.nnames, sizeof(char *));
-	if (!d.names)
+	d.up = calloc((size_t)d.nnames, 1);
+	if (!d.names || !d.up)
 		return pusherr(L, "links");
 	lua_newtable(L);
 	nlh = fl_req(s, RTM_GETLINK, NLM_F_DUMP);
@@ -375,12 +381,21 @@ static int l_links(lua_State *L)
 				set_i(L, f->key, f->idx);
 			else
 				set_str(L, f->key, d.names[f->idx], strlen(d.names[f->idx]));
+			/* ip's M-DOWN: a parent in this namespace that is down (known only now) */
+			if (f->key == S_LINK && f->idx < d.nnames && d.up[f->idx] == 1) {
+				push_s(L, S_FLAGS);
+				lua_rawget(L, -2);
+				push_s(L, S_V_MDOWN);
+				lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+				lua_pop(L, 1);
+			}
 			lua_pop(L, 1);
 		}
 	}
 	for (i = 0; i < d.nnames; i++)
 		free(d.names[i]);
 	free(d.names);
+	free(d.up);
 	free(d.fix);
 	if (rc < 0)
 		return pusherr(L, "links");

@@ -382,6 +382,14 @@ static void lsink_str(struct pl_sink *sk, const char *key, const char *s)
 	LSINK_PUT(k, key, lua_pushstring(k->L, s));
 }
 
+/* a static name: interned like a key */
+static void lsink_name(struct pl_sink *sk, const char *key, const char *s)
+{
+	struct lsink *k = (struct lsink *)sk;
+
+	LSINK_PUT(k, key, lsink_key(k, s));
+}
+
 static void lsink_boolean(struct pl_sink *sk, const char *key, int b)
 {
 	struct lsink *k = (struct lsink *)sk;
@@ -452,6 +460,23 @@ static void lsink_ifindex(struct pl_sink *sk, const char *key, uint32_t idx)
 	lua_rawseti(L, k->fix, ++k->nfix);
 }
 
+static void lsink_amend(struct pl_sink *sk, long rec, const char *list, const char *s)
+{
+	struct lsink *k = (struct lsink *)sk;
+	lua_State *L = k->L;
+
+	luaL_checkstack(L, 4, "plumb: record nested too deep");
+	if (lua_rawgeti(L, k->root, rec) == LUA_TTABLE) {
+		lsink_key(k, list);
+		if (lua_rawget(L, -2) == LUA_TTABLE) {
+			lua_pushstring(L, s);
+			lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
 static void lsink_reset(struct pl_sink *sk)
 {
 	struct lsink *k = (struct lsink *)sk;
@@ -507,6 +532,8 @@ void lsink_init(struct lsink *k, lua_State *L)
 	k->base.end = lsink_end;
 	k->base.ifindex = lsink_ifindex;
 	k->base.reset = lsink_reset;
+	k->base.amend = lsink_amend;
+	k->base.name = lsink_name;
 	k->L = L;
 	k->rec_fields = 24;	/* a link record; others set their own */
 	lua_newtable(L);

@@ -379,7 +379,7 @@ void pl_attr_emit(const struct nlattr *at, const struct pl_attr_desc *d, struct 
 			if (n && (d->flags & PL_F_ENUMKEY))
 				k->boolean(k, n, 1);
 			else if (n)
-				k->str(k, key, n);
+				pl_sink_name(k, key, n);
 			else
 				k->integer(k, key, (long long)v);
 		} else if (d->flags & PL_F_BOOLOUT) {

@@ -110,22 +110,22 @@ static const struct pl_enum pl_gen_modes[] = {
 
 /* The flags as ip prints them (iproute2 print_link_flags); @mdown adds "M-DOWN", ip's mark
  * for a link whose parent (IFLA_LINK in this namespace) is down. */
-static void pl_link_flags(unsigned flags, int mdown, struct pl_sink *k)
+static void pl_link_flags(unsigned flags, int mdown, int spare, struct pl_sink *k)
 {
 	size_t i;
 	int n = mdown + ((flags & IFF_UP) && !(flags & IFF_RUNNING));
 
 	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
 		n += (flags & pl_iff_names[i].flag) != 0;
-	k->size_hint = n;
+	k->size_hint = n + spare;	/* @spare: room for an M-DOWN amended later */
 	k->begin_list(k, "flags");
 	if ((flags & IFF_UP) && !(flags & IFF_RUNNING))
-		k->str(k, NULL, "NO-CARRIER");
+		pl_sink_name(k, NULL, "NO-CARRIER");
 	for (i = 0; i < sizeof(pl_iff_names) / sizeof(pl_iff_names[0]); i++)
 		if (flags & pl_iff_names[i].flag)
-			k->str(k, NULL, pl_iff_names[i].name);
+			pl_sink_name(k, NULL, pl_iff_names[i].name);
 	if (mdown)
-		k->str(k, NULL, "M-DOWN");
+		pl_sink_name(k, NULL, "M-DOWN");
 	k->end(k);
 }
 
@@ -216,7 +216,7 @@ static void pl_link_af_spec(const struct nlattr *af, struct pl_sink *k)
 				if (g->value == mnl_attr_get_u8(at))
 					n = g->name;
 			if (n)
-				k->str(k, "inet6_addr_gen_mode", n);
+				pl_sink_name(k, "inet6_addr_gen_mode", n);
 		}
 	}
 }
@@ -239,27 +239,30 @@ static void pl_link_altnames(const struct nlattr *list, struct pl_sink *k)
 		k->end(k);
 }
 
-/* Report one link; @mdown: its parent is down (see pl_link_flags). */
-static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
-				struct pl_sink *k)
+/* Report one link; @mdown: its parent is down (1), up (0), or not known yet (-1: a streamed
+ * listing amends it). Returns the parent ip looks at for M-DOWN (pl_link_parent), or 0. */
+static int pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl_pctx *c,
+			       struct pl_sink *k)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1], *link;
 	const char *lt = NULL;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
-		return;
+		return 0;
 	k->integer(k, "ifindex", ifi->ifi_index);
-	pl_link_flags(ifi->ifi_flags, mdown, k);
 	for (const struct pl_enum *t = pl_arphrd; t->name; t++)
 		if (t->value == ifi->ifi_type)
 			lt = t->name;
 	if (lt)
-		k->str(k, "link_type", lt);
+		pl_sink_name(k, "link_type", lt);
 	else
 		k->integer(k, "link_type", ifi->ifi_type);
 	/* one walk: the descriptor table's fields, and tb[] for the rest */
 	pl_attrs_parse_tb(nlh, sizeof(*ifi), &pl_link_attrs, c, k, tb, IFLA_MAX);
+	link = tb[IFLA_LINK];
+	/* @mdown < 0: not known yet (a streamed listing amends it): room for it if it may come */
+	pl_link_flags(ifi->ifi_flags, mdown > 0, mdown < 0 && link && !tb[IFLA_LINK_NETNSID], k);
 	if (k->names && tb[IFLA_IFNAME] && ifi->ifi_index > 0)
 		pl_ifnames_put(k->names, (uint32_t)ifi->ifi_index, mnl_attr_get_payload(tb[IFLA_IFNAME]),
 			       strnlen(mnl_attr_get_payload(tb[IFLA_IFNAME]),
@@ -271,13 +274,15 @@ static void pl_link_parse_mdown(const struct nlmsghdr *nlh, int mdown, struct pl
 	if (tb[IFLA_PROP_LIST])
 		pl_link_altnames(tb[IFLA_PROP_LIST], k);
 	/* ip prints a parent in this namespace by name, one in another by number. */
-	link = tb[IFLA_LINK];
 	if (link && mnl_attr_get_payload_len(link) >= 4 && mnl_attr_get_u32(link) != 0) {
 		if (tb[IFLA_LINK_NETNSID])
 			k->integer(k, "link_index", mnl_attr_get_u32(link));
 		else if (k->ifindex)
 			pl_sink_ifname(k, "link", mnl_attr_get_u32(link));
+		if (!tb[IFLA_LINK_NETNSID] && mnl_attr_get_u32(link) <= INT32_MAX)
+			return (int)mnl_attr_get_u32(link);
 	}
+	return 0;
 }
 
 void pl_link_parse(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k)
@@ -1018,10 +1023,98 @@ int pl_link_get(struct pl_sock *s, const struct pl_val *dev, struct pl_sink *k,
 	return rc < 0 ? -1 : 1;
 }
 
+/*
+ * A link listing into a sink that can amend (the Lua one): each link is reported as its
+ * message arrives (nothing held, one attribute walk), and ip's M-DOWN, which needs the
+ * parent's state, is appended to the records that need it once every link is in.
+ */
+struct pl_link_stream {
+	struct pl_sink *k;	/* first: pl_dump_reset_sink */
+	struct pl_pctx pc;
+	struct pl_held up;	/* .map: every link's ifindex -> IFF_UP, .n of them */
+	size_t capup;
+	struct pl_mdown {
+		long rec;	/* the record (1-based) */
+		int parent;
+	} *wait;
+	size_t nwait, capwait;
+	long nrec;
+};
+
+static int pl_link_stream_cb(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_link_stream *c = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int parent;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifi))
+		return 0;
+	if (c->up.n == c->capup) {
+		size_t cap = c->capup ? c->capup * 2 : 256;
+		struct pl_updown *m = realloc(c->up.map, cap * sizeof(*m));
+
+		if (!m)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->up.map = m;
+		c->capup = cap;
+	}
+	c->up.map[c->up.n].idx = ifi->ifi_index;
+	c->up.map[c->up.n++].up = !!(ifi->ifi_flags & IFF_UP);
+	c->k->begin(c->k, NULL);
+	parent = pl_link_parse_mdown(nlh, -1, &c->pc, c->k);
+	c->k->end(c->k);
+	c->nrec++;
+	if (!parent)
+		return 0;
+	if (c->nwait == c->capwait) {
+		size_t cap = c->capwait ? c->capwait * 2 : 64;
+		struct pl_mdown *w = realloc(c->wait, cap * sizeof(*w));
+
+		if (!w)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->wait = w;
+		c->capwait = cap;
+	}
+	c->wait[c->nwait].rec = c->nrec;
+	c->wait[c->nwait++].parent = parent;
+	return 0;
+}
+
+static void pl_link_stream_reset(void *data)
+{
+	struct pl_link_stream *c = data;
+
+	c->up.n = 0;
+	c->nwait = 0;
+	c->nrec = 0;
+	pl_dump_reset_sink(data);
+}
+
+/* Once every link is in: M-DOWN for the records whose parent is down. */
+static int pl_link_stream_mdown(struct pl_sock *s, struct pl_link_stream *c, struct pl_err *e)
+{
+	size_t i;
+
+	for (i = 1; i < c->up.n && c->up.map[i - 1].idx <= c->up.map[i].idx; i++)
+		;
+	if (i < c->up.n)
+		qsort(c->up.map, c->up.n, sizeof(*c->up.map), pl_updown_cmp);
+	for (i = 0; i < c->nwait; i++) {
+		int up = pl_link_is_up(s, &c->up, c->wait[i].parent, e);
+
+		if (up == -2)
+			return -1;
+		if (up == 0)
+			c->k->amend(c->k, c->wait[i].rec, "flags", "M-DOWN");
+	}
+	return 0;
+}
+
 int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_sink *k,
 		 struct pl_err *e)
 {
 	struct pl_held hd = { 0 }, *hdp = &hd;
+	struct pl_link_stream *c = NULL;
 	struct ifinfomsg *ifi;
 	struct pl_req r;
 	int rc;
@@ -1040,6 +1133,19 @@ int pl_link_list(struct pl_sock *s, const struct pl_link_filter *f, struct pl_si
 		if (!li || pl_req_put_str(&r, IFLA_INFO_KIND, f->kind, e) < 0)
 			return -1;
 		pl_req_nest_end(&r, li);
+	}
+	if (k->amend) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return pl_err_set(e, ENOMEM, "links: out of memory");
+		c->k = k;
+		rc = pl_dump(&r, pl_link_stream_cb, pl_link_stream_reset, c, e);
+		if (rc == 0)
+			rc = pl_link_stream_mdown(s, c, e);
+		free(c->up.map);
+		free(c->wait);
+		free(c);
+		return rc;
 	}
 	rc = pl_dump(&r, pl_held_cb, pl_held_reset, &hdp, e);
 	if (rc == 0)

@@ -99,6 +99,12 @@ struct pl_sink {
 	void (*ifindex)(struct pl_sink *k, const char *key, uint32_t idx);
 	/* Drop everything reported so far: a dump is being restarted. */
 	void (*reset)(struct pl_sink *k);
+	/* Optional (NULL: str is used): a string value that is a static name (an enum's, a
+	 * flag's), which a sink may know by its address like a key. */
+	void (*name)(struct pl_sink *k, const char *key, const char *s);
+	/* Optional: append string @s to list @list of the @rec-th record (1-based) of a listing
+	 * already reported (a link listing adds ip's "M-DOWN" so once every link is in). */
+	void (*amend)(struct pl_sink *k, long rec, const char *list, const char *s);
 	/* Optional (NULL: none): the listing's ifindex -> name map, which parsers fill from link
 	 * messages and read before deferring a name to ->ifindex (see struct pl_ifnames). */
 	struct pl_ifnames *names;
@@ -293,6 +299,14 @@ void pl_ifnames_free(struct pl_ifnames *m);
 /* Report ifindex @idx under @key as a name: from the sink's map at once, else deferred to
  * k->ifindex (which must be set). */
 void pl_sink_ifname(struct pl_sink *k, const char *key, uint32_t idx);
+/* Report @s, a static name (see pl_sink.name), under @key. */
+static inline void pl_sink_name(struct pl_sink *k, const char *key, const char *s)
+{
+	if (k->name)
+		k->name(k, key, s);
+	else
+		k->str(k, key, s);
+}
 /* Same when the sink takes names (k->ifindex) and @idx is not 0; else the number. */
 void pl_sink_ifindex(struct pl_sink *k, const char *key, uint32_t idx);
 

@@ -58,7 +58,7 @@ static void pl_route_flags(struct pl_sink *k, unsigned flags)
 	k->begin_list(k, "flags");
 	for (i = 0; n && i < sizeof(pl_route_flag_names) / sizeof(pl_route_flag_names[0]); i++)
 		if (flags & pl_route_flag_names[i].flag)
-			k->str(k, NULL, pl_route_flag_names[i].name);
+			pl_sink_name(k, NULL, pl_route_flag_names[i].name);
 	k->end(k);
 }
 
