@@ -49,10 +49,16 @@ CNI_PLUGINS := plumb-bridge plumb-ipvlan plumb-macvlan plumb-ptp plumb-ipam
 CNI_BIN := $(addprefix $(BUILD)/cni/,$(CNI_PLUGINS))
 all: $(MODULE) $(LIB) $(CNI_BIN)
 
-# The CNI plugins in a built tree: links to scripts/plumb-cni, which finds the tree from them.
-$(CNI_BIN):
+# The CNI plugins in a built tree: tiny Lua files running scripts/plumb-cni as if it were
+# $(BUILD)/cni/NAME (it finds the tree's lua/ and build output from that name), so that they
+# also work when a runtime's plugin directory holds links to them.
+$(CNI_BIN): scripts/plumb-cni Makefile
 	@mkdir -p $(dir $@)
-	ln -sf ../../scripts/plumb-cni $@
+	@echo "  GEN     $@"
+	@rm -f $@
+	@printf '#!/usr/bin/env lua5.4\n-- %s of the built tree %s (made by make)\narg[0] = "%s"\nreturn dofile("%s")\n' \
+		$(notdir $@) '$(CURDIR)' '$(CURDIR)/$@' '$(CURDIR)/scripts/plumb-cni' > $@
+	@chmod 0755 $@
 
 $(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h bindings/glue.h
 	@mkdir -p $(dir $@)
