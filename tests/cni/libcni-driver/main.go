@@ -62,6 +62,12 @@ type attachment struct {
 	IfName      string `json:"ifname"`
 }
 
+// netnsFile is where the driver keeps an attachment's netns path: libcni 1.2 caches it with the
+// result and GC's DEL of a stale attachment passes it on; libcni 1.1.2's cache has no such field.
+func netnsFile(cacheDir, net, id, ifname string) string {
+	return filepath.Join(cacheDir, "netns", net+"-"+id+"-"+ifname)
+}
+
 // cached is the part of libcni 1.1.2's cache file (cachedInfo) that GC needs.
 type cached struct {
 	ContainerID string      `json:"containerId"`
@@ -109,8 +115,14 @@ func gcList(ctx context.Context, cninet *libcni.CNIConfig, list *libcni.NetworkC
 			continue
 		}
 		rt := &libcni.RuntimeConf{ContainerID: c.ContainerID, IfName: c.IfName, Args: c.CniArgs}
+		nf := netnsFile(cacheDir, list.Name, c.ContainerID, c.IfName)
+		if ns, err := ioutil.ReadFile(nf); err == nil {
+			rt.NetNS = string(ns)
+		}
 		if err := cninet.DelNetworkList(ctx, list, rt); err != nil {
 			errs = append(errs, err.Error())
+		} else {
+			os.Remove(nf)
 		}
 	}
 	if len(errs) > 0 {
@@ -205,13 +217,22 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
+		nf := netnsFile(*cacheDir, list.Name, *id, *ifname)
+		if err := os.MkdirAll(filepath.Dir(nf), 0700); err != nil {
+			fail(err)
+		}
+		if err := ioutil.WriteFile(nf, []byte(*netns), 0600); err != nil {
+			fail(err)
+		}
 		if err := res.Print(); err != nil {
 			fail(err)
 		}
 	case "check":
 		err = cninet.CheckNetworkList(ctx, list, rt)
 	case "del":
-		err = cninet.DelNetworkList(ctx, list, rt)
+		if err = cninet.DelNetworkList(ctx, list, rt); err == nil {
+			os.Remove(netnsFile(*cacheDir, list.Name, *id, *ifname))
+		}
 	case "gc":
 		var va []attachment
 		if *valid != "" {
