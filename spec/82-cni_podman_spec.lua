@@ -44,12 +44,14 @@ local function setup(dir, plugin)
     testing.sh("mkdir -p " .. shq(dir .. "/" .. d))
   end
   local nofile, nproc = limit("Max open files"), limit("Max processes")
+  local dirs = {}
+  for d in L.path:gmatch("[^:]+") do dirs[#dirs + 1] = '"' .. d .. '"' end
   local conf = table.concat({
     "[containers]",
     ('default_ulimits = ["nofile=%s", "nproc=%s"]'):format(nofile, nproc),
     "[network]",
     'network_backend = "cni"',
-    ('cni_plugin_dirs = ["%s", "%s"]'):format(L.path:match("^[^:]+"), L.path:match("[^:]+$")),
+    ("cni_plugin_dirs = [%s]"):format(table.concat(dirs, ", ")),
     ('network_config_dir = "%s/net.d"'):format(dir),
     "[engine]",
     'runtime = "runc"',
@@ -115,7 +117,7 @@ describe("podman with its CNI backend", function()
         pending("podman drops the plumb-bridge network: VERSION with CNI_CONTAINERID=\"\" refused: " .. out)
         return
       end
-      assert.matches("plumbnet bridge", out, 1, true)
+      assert.matches("plumbnet " .. plugin .. "\n", out, 1, true)
       out, ok = podman(sb.ns, dir, "run --rm --network plumbnet localhost/plumb-bb "
         .. "/bin/busybox sh -c 'ip -o -4 addr show dev eth0; ping -c 1 -W 3 10.97.0.1'")
       assert(ok, out)
