@@ -185,7 +185,7 @@ describe("CNI plugins through libcni", function()
       -- libcni 1.2 (GCNetworkList, GetStatusNetworkList) runs GC and STATUS with CNI_IFNAME,
       -- CNI_CONTAINERID and CNI_NETNS set and empty; the driver does the same
       it(("plumb-%s with %s through libcni: STATUS, GC (a stale attachment DELeted, its addresses "
-          .. "reused), DEL"):format(kind, ipam_type), function()
+          .. "released), DEL, DEL again"):format(kind, ipam_type), function()
         if (kind == "macvlan" or kind == "ipvlan") and not testing.need_kind(kind, pending) then return end
         assert(L.available())
         local dir = R.tmpdir()

@@ -5,8 +5,8 @@
 -- in a sandbox network namespace standing for the host, in a mount namespace of its own where a
 -- tmpfs over /var/lib holds the two directories podman 4.3 writes whatever it is told (libcni's
 -- cache, /var/lib/cni; the image blob cache, /var/lib/containers/cache), bound from the
--- temporary directory. The host's /etc/cni, /etc/containers, /var/lib/cni and
--- /var/lib/containers are checked unchanged afterwards.
+-- temporary directory; image copies go to its tmp/, not /var/tmp. The host's /etc/cni,
+-- /etc/containers, /var/lib/cni and /var/lib/containers are checked unchanged afterwards.
 --
 -- Settings this machine needs (README, "podman on this machine"): runc (crun refuses the hybrid
 -- cgroup layout), cgroupfs (no systemd), vfs storage (no overlay in the sandbox),
@@ -59,6 +59,7 @@ local function setup(dir, plugin)
     'events_logger = "file"',
     ('events_logfile_path = "%s/events.log"'):format(dir),
     ('tmp_dir = "%s/tmp"'):format(dir),
+    ('image_copy_tmp_dir = "%s/tmp"'):format(dir),
   }, "\n") .. "\n"
   local f = assert(io.open(dir .. "/containers.conf", "w"))
   f:write(conf)
@@ -79,7 +80,7 @@ local function podman(host, dir, args)
     "mkdir -p /var/lib/cni /var/lib/containers",
     'mount --bind "$1/varlib-cni" /var/lib/cni',
     'mount --bind "$1/varlib-containers" /var/lib/containers',
-    'export CONTAINERS_CONF="$1/containers.conf" CONTAINERS_REGISTRIES_CONF=/dev/null',
+    'export CONTAINERS_CONF="$1/containers.conf" CONTAINERS_REGISTRIES_CONF=/dev/null TMPDIR="$1/tmp"',
     'd=$1; shift',
     'exec timeout 120 podman --root "$d/root" --runroot "$d/runroot" --storage-driver vfs '
       .. '--runtime runc --cgroup-manager cgroupfs "$@"',
