@@ -294,8 +294,11 @@ describe("CNI plugins", function()
         assert(sb.h:link_set("up0p", { up = true }))
         local conf = { cniVersion = "1.1.0", name = "pods", type = t, master = "up0",
           ipam = { type = "plumb-ipam", dataDir = dir, subnet = "10.96.0.0/24", routes = { { dst = "0.0.0.0/0" } } } }
-        local r1, ok, raw = C.run(sb.ns, t, env("ADD", c[1]), conf)
+        -- (macvlan: the MAC from the key `mac`)
+        local mac = kind == "macvlan" and "02:00:00:00:00:aa" or nil
+        local r1, ok, raw = C.run(sb.ns, t, env("ADD", c[1]), C.conf(conf, { mac = mac }))
         assert(ok, raw)
+        if mac then assert.same({ mac, mac }, { r1.interfaces[1].mac, link(c[1], "eth0").address }) end
         assert(C.run(sb.ns, t, env("ADD", c[2]), conf))
         assert.same({ { address = "10.96.0.2/24", gateway = "10.96.0.1", interface = 0 } }, r1.ips)
         assert.same({ "eth0", "/run/netns/" .. c[1] }, { r1.interfaces[1].name, r1.interfaces[1].sandbox })

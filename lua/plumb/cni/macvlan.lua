@@ -37,6 +37,9 @@ return require("plumb.cni._pod").make{
   mode_default = "bridge",
   plan = function(ctx, p)
     if not MODES[p.mode] then cni.fail(7, ("plumb-macvlan: unknown macvlan mode %q"):format(p.mode)) end
-    if ctx.conf.mac ~= nil then p.mac = cni.mac_of{ conf = { runtimeConfig = { mac = ctx.conf.mac } }, args = {} } end
+    -- the key `mac`, unless runtimeConfig or CNI_ARGS ask for one (they win, as with the reference)
+    if ctx.conf.mac ~= nil and not p.mac then
+      p.mac = cni.mac_of{ conf = { runtimeConfig = { mac = ctx.conf.mac } }, args = {} }
+    end
   end,
 }
