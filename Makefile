@@ -60,7 +60,7 @@ $(CNI_BIN): scripts/plumb-cni Makefile
 		$(notdir $@) '$(CURDIR)' '$(CURDIR)/$@' '$(CURDIR)/scripts/plumb-cni' > $@
 	@chmod 0755 $@
 
-$(BUILD)/obj/%.o: %.c core/plumb.h core/kind.h core/route.h bindings/glue.h
+$(BUILD)/obj/%.o: %.c core/plumb.h core/internal.h core/kind.h core/route.h bindings/glue.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -139,15 +139,15 @@ FUZZ_PARSE_RUN = mkdir -p $(FUZZ_BUILD)/corpus-parse && $(FUZZ_PARSE) -dict=test
 	-artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 $(FUZZ_ARGS) \
 	$(FUZZ_BUILD)/corpus-parse tests/fuzz/corpus/parse
 
-$(FUZZ_BUILD)/obj/%.o: %.c core/plumb.h core/kind.h
+$(FUZZ_BUILD)/obj/%.o: %.c core/plumb.h core/internal.h core/kind.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ_PARSE): tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+$(FUZZ_PARSE): tests/fuzz/parse.c core/nl.c core/plumb.h core/internal.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
 
-$(FUZZ_BUILD)/fuzz-capture: tests/fuzz/parse.c core/nl.c core/plumb.h $(FUZZ_OBJ)
+$(FUZZ_BUILD)/fuzz-capture: tests/fuzz/parse.c core/nl.c core/plumb.h core/internal.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DPL_FUZZ_CAPTURE -o $@ tests/fuzz/parse.c $(FUZZ_OBJ) $(DEPS_LIBS)
 
 deps-fuzz:

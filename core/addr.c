@@ -17,7 +17,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_LFT_FOREVER 0xFFFFFFFFu
 

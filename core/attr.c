@@ -14,7 +14,7 @@
 #include <linux/if_link.h>
 #include <linux/if_vlan.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 void pl_fmt_mac(char *buf, size_t len, const uint8_t *a, size_t alen)
 {

@@ -18,7 +18,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_BATCH_SNDBUF (1u << 20)
 #define PL_BATCH_RCVBUF (8u << 20)

@@ -16,7 +16,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_VID_MAX 4094
 

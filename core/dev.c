@@ -14,7 +14,7 @@
 
 #include <net/if.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 int pl_dev_name_check(const struct pl_val *v, const char *what, struct pl_err *e)
 {

@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
 {

@@ -15,7 +15,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_VNI_MAX 0xffffff
 #define PL_VID_MAX 4094

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 static uint32_t pl_ifnames_slot(const struct pl_ifnames *m, uint32_t idx)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 size_t pl_family_addrlen(int family)
 {

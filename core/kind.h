@@ -3,7 +3,7 @@
 #ifndef PLUMB_KIND_H
 #define PLUMB_KIND_H
 
-#include "plumb.h"
+#include "internal.h"
 
 /* Put a nested peer link (struct ifinfomsg + attributes) read from field "peer". */
 int pl_link_put_peer(struct pl_req *r, struct pl_source *src, uint16_t type, struct pl_err *e);

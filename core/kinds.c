@@ -2,7 +2,7 @@
 /* The static table of link kinds: adding a kind is one file in kinds/ and one line here. */
 #include <string.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 extern const struct pl_link_kind pl_kind_veth, pl_kind_bridge, pl_kind_macvlan, pl_kind_ipvlan,
 	pl_kind_vlan, pl_kind_vxlan, pl_kind_dummy, pl_kind_vrf, pl_kind_bond, pl_kind_geneve,

@@ -17,7 +17,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 #include "kind.h"
 
 static const struct pl_enum pl_operstates[] = {

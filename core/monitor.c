@@ -22,7 +22,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 static const struct {
 	const char *name;

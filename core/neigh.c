@@ -15,7 +15,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 const struct pl_enum pl_nud_states[] = {
 	{ "permanent", NUD_PERMANENT }, { "noarp", NUD_NOARP }, { "reachable", NUD_REACHABLE },

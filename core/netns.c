@@ -17,7 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 int pl_netns_name_ok(const char *name)
 {

@@ -18,7 +18,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_SBUF_LEN 16384
 #define PL_RBUF_LEN 65536

@@ -8,7 +8,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 const char *pl_msg_object(const struct nlmsghdr *nlh, pl_parse_fn *fn, int *del)
 {

@@ -4,7 +4,7 @@
 #ifndef PLUMB_ROUTE_H
 #define PLUMB_ROUTE_H
 
-#include "plumb.h"
+#include "internal.h"
 
 #define PL_ROUTE_DUMP_TRIES 8
 #define PL_ROUTE_MAX_NEXTHOPS 1024

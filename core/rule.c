@@ -18,7 +18,7 @@
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 static const struct pl_enum pl_rule_actions[] = {
 	{ "to_tbl", FR_ACT_TO_TBL }, { "goto", FR_ACT_GOTO }, { "nop", FR_ACT_NOP },

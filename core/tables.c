@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "plumb.h"
+#include "internal.h"
 
 /* Where iproute2 keeps its files: /etc first (the admin's), then the distribution's. */
 static const char *const pl_rtn_dirs[] = {

@@ -2,7 +2,7 @@
 /* bond: mode, link monitoring, hashing; ports are enslaved with master = "bond0". */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum bond_modes[] = {
 	{ "balance-rr", 0 }, { "active-backup", 1 }, { "balance-xor", 2 }, { "broadcast", 3 },

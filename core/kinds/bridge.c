@@ -4,7 +4,7 @@
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum br_vlan_protocols[] = {
 	{ "802.1Q", 0x8100 }, { "802.1ad", 0x88a8 }, { NULL, 0 },

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* dummy: no options. */
-#include "../plumb.h"
+#include "../internal.h"
 
 const struct pl_link_kind pl_kind_dummy = {
 	.name = "dummy",

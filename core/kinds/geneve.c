@@ -2,7 +2,7 @@
 /* geneve: id, remote, dstport, ttl, tos. */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum geneve_df[] = {
 	{ "unset", GENEVE_DF_UNSET }, { "set", GENEVE_DF_SET }, { "inherit", GENEVE_DF_INHERIT },

@@ -2,7 +2,7 @@
 /* ipvlan: mode l2 / l3 / l3s; flags bridge / private / vepa (reported as ip does: a key). */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum ipvlan_modes[] = {
 	{ "l2", IPVLAN_MODE_L2 }, { "l3", IPVLAN_MODE_L3 }, { "l3s", IPVLAN_MODE_L3S },

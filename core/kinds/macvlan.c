@@ -2,7 +2,7 @@
 /* macvlan: mode private / vepa / bridge / passthru / source. */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum macvlan_modes[] = {
 	{ "private", MACVLAN_MODE_PRIVATE }, { "vepa", MACVLAN_MODE_VEPA },

@@ -5,7 +5,7 @@
 #include <linux/veth.h>
 #include <string.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 #include "../kind.h"
 
 /* peer = { name = "eth0", netns = "c1", mtu = 1500, address = "..." } */

@@ -2,7 +2,7 @@
 /* vlan (802.1Q / 802.1ad): id and protocol (fixed: vlan_changelink ignores both). */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum vlan_protocols[] = {
 	{ "802.1Q", 0x8100 }, { "802.1ad", 0x88a8 }, { NULL, 0 },

@@ -2,7 +2,7 @@
 /* vrf: the routing table it binds. */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_attr_desc vrf_desc[] = {
 	{ IFLA_VRF_TABLE, 0, PL_A_U32, PL_F_FIXED, "table", NULL, NULL },

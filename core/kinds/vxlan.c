@@ -2,7 +2,7 @@
 /* vxlan: id, remote (unicast) or group (multicast), local, dev, dstport, ttl, learning... */
 #include <linux/if_link.h>
 
-#include "../plumb.h"
+#include "../internal.h"
 
 static const struct pl_enum vxlan_df[] = {
 	{ "unset", VXLAN_DF_UNSET }, { "set", VXLAN_DF_SET }, { "inherit", VXLAN_DF_INHERIT },

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* wireguard: the link only; keys and peers go through the wireguard genetlink family. */
-#include "../plumb.h"
+#include "../internal.h"
 
 const struct pl_link_kind pl_kind_wireguard = {
 	.name = "wireguard",
