@@ -200,12 +200,6 @@ describe("CNI plugins through libcni", function()
         local gcfile = L.write(dir, { cniVersion = "1.0.0", name = "lcnet" .. num, plugins = { p.pc } }, "gc")
         assert.is_true(ipam_holds(dir .. "/ipam2", "id-" .. p.c[2]))
         local out, ok, raw = L.run(p.sb.ns, "status", gcfile, { cachedir = p.cachedir, version = "1.1.0" })
-        if not ok and type(out) == "table" and out.msg == 'CNI_IFNAME: invalid interface name ""' then
-          -- a bug of the plugins (lua/plumb/cni, not this spec's): runtimes set the variables
-          -- GC and STATUS do not use to "", which the plugins refuse; pending until fixed
-          pending("plumb's plugins refuse STATUS and GC with CNI_IFNAME set empty, as libcni 1.2 runs them: " .. raw)
-          return
-        end
         assert(ok, raw)
         assert.equal("", out)
         -- the reference plugins (1.1.1) predate STATUS: their skel takes it for a command that

@@ -110,14 +110,6 @@ describe("podman with its CNI backend", function()
       assert(ok, out)
       out, ok = podman(sb.ns, dir, "network ls --format '{{.Name}} {{.Driver}}'")
       assert(ok, out)
-      local bug = out:match('cni plugin plumb%-bridge failed: CNI_CONTAINERID: invalid characters in container ID \\?"\\?"')
-      if plugin == "plumb-bridge" and bug then
-        -- a bug of the plugins (lua/plumb/cni, not this spec's): podman validates a network with
-        -- VERSION and CNI_CONTAINERID set empty, which plumb-bridge refuses, so podman ignores
-        -- the network; pending until fixed
-        pending("podman drops the plumb-bridge network: VERSION with CNI_CONTAINERID=\"\" refused: " .. out)
-        return
-      end
       assert.matches("plumbnet " .. plugin .. "\n", out, 1, true)
       out, ok = podman(sb.ns, dir, "run --rm --network plumbnet localhost/plumb-bb "
         .. "/bin/busybox sh -c 'ip -o -4 addr show dev eth0; ping -c 1 -W 3 10.97.0.1'")
