@@ -649,6 +649,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_run(&s, op, data[1], param, &e);
 	free(s.sbuf);
 	free(s.rbuf);
+	pl_sock_rtnames_free(&s);	/* the names a listing read (kept per socket) */
 	return 0;
 }
 
