@@ -79,10 +79,10 @@ void pl_attrs_parse_tb(const struct nlmsghdr *nlh, size_t hdrlen, const struct p
 #define pl_attr_for_each(at, nlh, hdrlen)						\
 	for ((at) = (const struct nlattr *)((const char *)(nlh) + NLMSG_HDRLEN +		\
 					    NLMSG_ALIGN(hdrlen));				\
-	     (size_t)((const char *)(nlh) + (nlh)->nlmsg_len - (const char *)(at)) >=		\
-		     sizeof(struct nlattr) && (at)->nla_len >= sizeof(struct nlattr) &&	\
-	     (size_t)(at)->nla_len <= (size_t)((const char *)(nlh) + (nlh)->nlmsg_len -	\
-					       (const char *)(at));				\
+	     (const char *)(at) + sizeof(struct nlattr) <=					\
+		     (const char *)(nlh) + (nlh)->nlmsg_len &&					\
+	     (at)->nla_len >= sizeof(struct nlattr) &&						\
+	     (const char *)(at) + (at)->nla_len <= (const char *)(nlh) + (nlh)->nlmsg_len;	\
 	     (at) = (const struct nlattr *)((const char *)(at) + NLA_ALIGN((at)->nla_len)))
 
 /* Shared readers of names and values (core/attr.c), for every object file. */

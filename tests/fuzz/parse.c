@@ -428,7 +428,7 @@ static __attribute__((unused)) void fz_raw(const uint8_t *p, size_t n, int with_
 				pl_addr_parse, pl_neigh_parse, pl_rule_parse, pl_link_parse,
 				pl_fdb_parse, pl_route_parse,
 			};
-			struct pl_pctx pc = { &names };
+			struct pl_pctx pc = { .names = &names };
 			struct fz_sink k;
 			pl_parse_fn fn;
 			size_t i;
@@ -649,6 +649,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_run(&s, op, data[1], param, &e);
 	free(s.sbuf);
 	free(s.rbuf);
+	pl_sock_rtnames_free(&s);	/* the names a listing read (kept per socket) */
 	return 0;
 }
 
