@@ -172,7 +172,6 @@ struct pl_attrs {
 	uint16_t maxtype;
 };
 
-
 /* ---------------------------------------------------------------------------------------- */
 /* requests */
 
@@ -205,14 +204,8 @@ struct pl_req {
 	int building;		/* started, not yet sent, queued or done (see struct pl_sock) */
 };
 
-
-
 /* ---------------------------------------------------------------------------------------- */
 /* dumps: descriptor walks and the listing's name map (core/attr.c, core/ifnames.c) */
-
-
-
-
 
 struct pl_ifname {
 	uint32_t idx;		/* 0: free slot */
@@ -302,10 +295,6 @@ int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_e
  */
 #define PL_RECV_NONBLOCK 0x1
 int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e);
-
-
-
-
 
 /* ---------------------------------------------------------------------------------------- */
 /* network namespaces */
@@ -485,7 +474,6 @@ struct pl_pctx {
 /* Report one message as a record into @k (the object's fields, in `ip -j` form). */
 typedef void (*pl_parse_fn)(const struct nlmsghdr *nlh, struct pl_pctx *c, struct pl_sink *k);
 
-
 /* ---------------------------------------------------------------------------------------- */
 /* routes */
 
@@ -567,10 +555,8 @@ int pl_route_dump_next(struct pl_route_dump *d, struct pl_sink *k, struct pl_err
 int pl_route_get(struct pl_sock *s, const char *dst, struct pl_source *src, struct pl_sink *k,
 		 struct pl_err *e);
 
-
 /* ---------------------------------------------------------------------------------------- */
 /* IP prefixes and address families (core/inet.c) */
-
 
 /* Read caller value @v ("inet" | "inet6") into *@family; misuse naming @what otherwise. */
 int pl_val_family(const struct pl_val *v, const char *what, int *family, struct pl_err *e);
@@ -615,7 +601,6 @@ int pl_addr_list(struct pl_sock *s, const struct pl_addr_filter *f, struct pl_si
 
 /* ---------------------------------------------------------------------------------------- */
 /* neighbours (core/neigh.c); bridge FDB entries are neighbours of family AF_BRIDGE */
-
 
 /* Add (@mode PL_ADD_EXCL) or replace a neighbour from @src: dev, dst, lladdr, state,
  * proxy, router, extern_learn, protocol. */
@@ -708,7 +693,6 @@ int pl_batch_flush(struct pl_batch *b, struct pl_err *e);
 /* Record the current call's own failure (one per call: a later one is dropped). */
 void pl_batch_fail(struct pl_batch *b, const struct pl_err *e);
 /* events (core/monitor.c) */
-
 
 /* A socket subscribed to the multicast groups of some objects. */
 struct pl_mon {
