@@ -115,8 +115,8 @@ $(BUILD)/libcni-driver: tests/cni/libcni-driver/main.go
 # The same suite on Debian's 6.1 kernel in QEMU (ipvlan, vlan, dummy, vrf, bond, ...).
 # Specs tagged #large (100,000 routes) opt out here for size: emulation is 50-100x slower.
 check-vm: deps-vm all $(TEST_THREADS) libcni-driver
-	@echo "check-vm: Debian's 6.1 kernel in QEMU; specs tagged #large are left out for size"
-	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run --exclude-tags=large $(BUSTED_ARGS)
+	@echo "check-vm: Debian's 6.1 kernel in QEMU; specs tagged #large (size) and #storm (an overrun storm: on the emulated kernel the queue overflows before the first read) are left out; make check runs them"
+	./scripts/plumb-vm -- env PLUMB_BUILD=$(BUILD) LUA=$(LUA) sh spec/run --exclude-tags=large,storm $(BUSTED_ARGS)
 
 # Fuzzing (tests/fuzz/README.md). fuzz-parse: clang's libFuzzer on the reply parsers for
 # FUZZ_TIME seconds over the corpus in the repo (new inputs go to build-fuzz/corpus-parse);
