@@ -54,7 +54,7 @@ if work == "w1" then
       assert(h:batch(function(b) for i = 1, N do b:link_del("v" .. i) end end))
       put("delete_ms", (now() - t0) * 1e3)
     end
-    local n = io.popen("ip -o link show type veth | wc -l"):read("n")
+    local n = io.popen("ip -o link show type veth | grep -v ' bsent' | wc -l"):read("n")
     if n ~= (del and 0 or 2 * N) then error(("bench: w1 plumbbatch: %d veths left"):format(n)) end
   else
     local b = tool == "ipbatch"
