@@ -107,8 +107,12 @@ describe("h:batch()", function()
     local r = assert(h:routes{ dst = "10.2.0.0/24" })
     assert.equal(1, #r)
     assert.same({ "10.1.0.254", "br0" }, { r[1].gateway, r[1].dev })
-    local n = assert(h:neighs{ dev = "br0" })
-    assert.equal("02:00:00:00:00:09", n[1].lladdr)
+    -- (the kernel may hold multicast entries of its own on br0, as 6.1 does for 224.0.0.22)
+    local mine
+    for _, e in ipairs(assert(h:neighs{ dev = "br0" })) do
+      if e.dst == "10.1.0.9" then mine = e end
+    end
+    assert.equal("02:00:00:00:00:09", assert(mine, "no neighbour 10.1.0.9 on br0").lladdr)
   end)
 
   it("sends 10,000 requests in one batch, many per sendmsg, every ACK accounted for", function()
