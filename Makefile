@@ -205,7 +205,7 @@ install: all $(if $(NODOC),,doc)
 	install -m 0644 docs/plumb.1 $(DESTDIR)$(MANDIR)/man1/plumb.1
 	install -d $(DESTDIR)$(CNI_DIR)
 	install -m 0755 scripts/plumb-cni $(DESTDIR)$(CNI_DIR)/plumb-cni
-	for p in $(CNI_PLUGINS); do ln -sf plumb-cni $(DESTDIR)$(CNI_DIR)/$$p; done
+	for p in $(CNI_PLUGINS); do install -m 0755 scripts/plumb-cni $(DESTDIR)$(CNI_DIR)/$$p; done
 ifeq ($(INSTALL_DEV),1)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libplumb.a

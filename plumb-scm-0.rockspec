@@ -20,5 +20,7 @@ build = {
     -- a rock's lib/ is deployed to Lua's C module directory: no libplumb.a, plumb.h or
     -- plumb.pc there (`make install` installs those); no HTML reference (no LDoc needed)
     INSTALL_DEV = "0", NODOC = "1",
+    -- the CNI plugins stay in the rock's own directory (lib/ is Lua's C module directory)
+    CNI_DIR = "$(PREFIX)/libexec/cni",
   },
 }
