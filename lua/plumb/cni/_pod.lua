@@ -55,21 +55,11 @@ function P.make(d)
     local p = plan(ctx)
     cni.need_netns(ctx)
     local master = ctx.conf.master or default_master(NAME)
-    local r = ipam.add(ctx)
-    local ok, res = pcall(function()
-      local made = cni.check_recipe(NAME, d.recipe.up(opts_of(ctx, p, r.ips, r.routes or {}, master)))
+    return ipam.add_then(ctx, function(r)
+      local made = cni.check_recipe(NAME, d.recipe.up(opts_of(ctx, p, r.ips, r.routes, master)))
       cni.sysctl(ctx.netns, ("net/ipv4/conf/%s/arp_notify"):format(ctx.ifname), "1")
-      for _, ip in ipairs(r.ips) do ip.interface = 0 end
-      local dns = r.dns
-      if type(ctx.conf.dns) == "table" and next(ctx.conf.dns) ~= nil then dns = ctx.conf.dns end
-      return cni.merge_prev(ctx, { interfaces = made.interfaces, ips = r.ips, routes = r.routes or {},
-        dns = cni.object(dns or {}) })
+      return cni.add_result(ctx, made, r, r.routes, 0)
     end)
-    if not ok then
-      pcall(ipam.del, ctx)
-      error(res, 0)
-    end
-    return res
   end
 
   --- DEL: the device (gone already, or with its netns: fine), then the IPAM release.

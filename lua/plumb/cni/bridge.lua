@@ -92,18 +92,16 @@ function M.add(ctx)
     if l2 then o.l2, o.routes, o.ip_forward = true, nil, nil end
     local cob = require "plumb.recipes.container_on_bridge"
     local made = cni.check_recipe(NAME, cob.up(o))
+    local plumb = require "plumb"
+    local h <close> = assert(plumb.open())
     if ctx.conf.promiscMode == true then
       -- the bridge in promiscuous mode, as the reference sets it on every ADD
-      local plumb = require "plumb"
-      local h <close> = assert(plumb.open())
       local ok, err = h:link_set(p.br, { promisc = true })
       if not ok then cni.fail(999, ("%s: %s"):format(NAME, err)) end
     end
     if p.isgw then
       -- the bridge keeps its MAC from now on (else it takes its lowest port's, changing as
       -- containers come and go), as the reference sets it
-      local plumb = require "plumb"
-      local h <close> = assert(plumb.open())
       local l = h:link_get(p.br)
       if l and l.address then h:link_set(p.br, { address = l.address }) end
       made.interfaces[1].mac = l and l.address or made.interfaces[1].mac
@@ -114,12 +112,7 @@ function M.add(ctx)
       cni.sysctl(ctx.netns, ("net/ipv6/conf/%s/accept_dad"):format(ctx.ifname), "0")
       cni.sysctl(ctx.netns, ("net/ipv4/conf/%s/arp_notify"):format(ctx.ifname), "1")
     end
-    for _, ip in ipairs(r.ips) do ip.interface = 2 end
-    local dns = r.dns
-    local cd = ctx.conf.dns
-    if type(cd) == "table" and next(cd) ~= nil then dns = cd end
-    return cni.merge_prev(ctx, { interfaces = made.interfaces, ips = r.ips, routes = routes,
-      dns = cni.object(dns or {}) })
+    return cni.add_result(ctx, made, r, routes, 2)
   end)
   if not ok then
     pcall(ipam.del, ctx)

@@ -374,6 +374,24 @@ function M.mac_of(ctx)
   return m and m:lower() or nil
 end
 
+--- An ADD's result: the recipe's `interfaces`, the IPAM result's `ips` (each naming
+-- interface `iface`, 0-based) and `routes`, its DNS unless the configuration has its own,
+-- behind the previous plugin's result when chained.
+-- @tparam table ctx
+-- @tparam table made what the recipe's `up` returned
+-- @tparam table r the IPAM plugin's result
+-- @tparam table routes the routes to report
+-- @tparam integer iface
+-- @treturn table
+function M.add_result(ctx, made, r, routes, iface)
+  for _, ip in ipairs(r.ips) do ip.interface = iface end
+  local dns = r.dns
+  local cd = ctx.conf.dns
+  if type(cd) == "table" and next(cd) ~= nil then dns = cd end
+  return M.merge_prev(ctx, { interfaces = made.interfaces, ips = r.ips, routes = routes,
+    dns = M.object(dns or {}) })
+end
+
 --- Put the previous plugin's result (`prevResult`, when chained) in front of `r`: its
 -- interfaces first (the indexes of `r`'s IPs moved along), its IPs, routes and DNS too.
 -- @tparam table ctx

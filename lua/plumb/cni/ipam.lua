@@ -94,6 +94,21 @@ function M.add(ctx)
   return r
 end
 
+--- `fn(r)` with the IPAM plugin's ADD result `r`; when `fn` raises, the addresses are
+-- released again (DEL through the plugin) before the error goes on.
+-- @tparam table ctx
+-- @tparam function fn
+-- @return what `fn` returns
+function M.add_then(ctx, fn)
+  local r = M.add(ctx)
+  local ok, res = pcall(fn, r)
+  if not ok then
+    pcall(M.del, ctx)
+    error(res, 0)
+  end
+  return res
+end
+
 --- DEL through the IPAM plugin (nothing when there is none).
 function M.del(ctx)
   local t = M.type_of(ctx)

@@ -47,22 +47,12 @@ end
 function M.add(ctx)
   local p = plan(ctx)
   cni.need_netns(ctx)
-  local r = ipam.add(ctx)
-  local ok, res = pcall(function()
+  return ipam.add_then(ctx, function(r)
     local ptp = require "plumb.recipes.veth_ptp"
-    local made = cni.check_recipe(NAME, ptp.up(opts_of(ctx, p, r.ips, r.routes or {})))
+    local made = cni.check_recipe(NAME, ptp.up(opts_of(ctx, p, r.ips, r.routes)))
     cni.sysctl(nil, ("net/ipv6/conf/%s/accept_ra"):format(p.hostif), "0")
-    for _, ip in ipairs(r.ips) do ip.interface = 1 end
-    local dns = r.dns
-    if type(ctx.conf.dns) == "table" and next(ctx.conf.dns) ~= nil then dns = ctx.conf.dns end
-    return cni.merge_prev(ctx, { interfaces = made.interfaces, ips = r.ips, routes = r.routes or {},
-      dns = cni.object(dns or {}) })
+    return cni.add_result(ctx, made, r, r.routes, 1)
   end)
-  if not ok then
-    pcall(ipam.del, ctx)
-    error(res, 0)
-  end
-  return res
 end
 
 --- DEL: the veth pair (its host route with it), then the IPAM release; gone is fine.
