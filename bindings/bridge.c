@@ -64,7 +64,7 @@ static int h_fdbs(lua_State *L)
 	dev.kind = br.kind = vlan.kind = PL_V_NIL;
 	if (!lua_isnil(L, 2)) {
 		checkopts(L, 2, "fdbs");
-		lsrc_init(&src, L, 2, "fdbs");
+		lsrc_init_copy(&src, L, 2, "fdbs");
 		src.base.get(&src.base, "dev", &dev);
 		src.base.get(&src.base, "br", &br);
 		src.base.get(&src.base, "vlan", &vlan);
@@ -124,7 +124,7 @@ static int h_vlans(lua_State *L)
 	dev.kind = compress.kind = PL_V_NIL;
 	if (!lua_isnil(L, 2)) {
 		checkopts(L, 2, "vlans");
-		lsrc_init(&src, L, 2, "vlans");
+		lsrc_init_copy(&src, L, 2, "vlans");
 		src.base.get(&src.base, "dev", &dev);
 		src.base.get(&src.base, "compress", &compress);
 		if (src.base.leave(&src.base, &e) < 0 ||

@@ -16,20 +16,13 @@
 /* a Lua table as a struct pl_source */
 
 
-static void lsrc_ask(struct lsrc *s, const char *key)
-{
-	int d = s->depth, i;
-
-	for (i = 0; i < s->nasked[d]; i++)
-		if (strcmp(s->asked[d][i], key) == 0)
-			return;
-	if (s->nasked[d] < SRC_MAXKEYS)
-		s->asked[d][s->nasked[d]++] = key;
-}
-
+PL_HOT
 void luaval(lua_State *L, int idx, struct pl_val *v)
 {
-	memset(v, 0, sizeof(*v));
+	v->b = 0;
+	v->i = 0;
+	v->s = NULL;
+	v->len = 0;
 	switch (lua_type(L, idx)) {
 	case LUA_TNONE:
 	case LUA_TNIL:
@@ -61,38 +54,142 @@ void luaval(lua_State *L, int idx, struct pl_val *v)
 	}
 }
 
-/* Push field @key of the current table (a private copy: no metamethod, no allocation, so no
- * Lua code runs and nothing is raised while the core builds a request); returns its type, or
- * LUA_TNONE with nothing pushed when the table is known not to hold the key. */
-static int lsrc_find(struct lsrc *s, const char *key)
+/*
+ * A source reads the option table raw (no metamethod runs) and answers most gets without a
+ * Lua call: the first get on a table reads its string keys and their values once into a
+ * small cache, with a 64-bit signature mask of the keys present, so that the dozens of
+ * absent keys a builder asks for (every settable option of a descriptor table) cost a shift
+ * and a test each. The strings the cache points at belong to the table, which nothing can
+ * change while the source is in use: either the table is a private copy (lsrc_init_copy) or
+ * no Lua value is created until the call is done (lsrc_init: no allocation, so no garbage
+ * collection step and no finalizer, the only way Lua code could run during a build).
+ */
+
+/* Cache a key (@k of @klen bytes, NULL when not a string) and its value (at the top of the
+ * stack, of Lua type @vt; @vs/@vlen when a string, already read), for the current table
+ * (s->nkeys[d] counts from 0; -2 once too many to keep). */
+PL_HOT
+static void lsrc_cache_kv(struct lsrc *s, const char *k, size_t klen, int vt,
+				 const char *vs, size_t vlen)
+{
+	int d = s->depth, n = s->nkeys[d];
+	struct pl_val *v;
+
+	if (!k) {
+		s->nother[d]++;
+		return;
+	}
+	if (n < 0 || n >= SRC_KEYCACHE) {
+		s->nkeys[d] = -2;	/* too many to keep: gets scan the table */
+		return;
+	}
+	s->key[d][n] = k;
+	s->klen[d][n] = klen;
+	v = &s->val[d][n];
+	if (vt == LUA_TSTRING) {
+		v->kind = PL_V_STR;
+		v->b = 0;
+		v->i = 0;
+		v->s = vs;
+		v->len = vlen;
+	} else {
+		luaval(s->L, -1, v);
+	}
+	s->mask[d] |= 1ull << pl_keysig(k);
+	s->nkeys[d]++;
+}
+
+/* The same for the key and value at the top of the stack. */
+static void lsrc_cache_one(struct lsrc *s)
 {
 	lua_State *L = s->L;
-	int d = s->depth, t = s->idx[d], i;
+	size_t klen = 0, vlen = 0;
+	const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &klen) : NULL;
+	int vt = lua_type(L, -1);
+	const char *vs = vt == LUA_TSTRING ? lua_tolstring(L, -1, &vlen) : NULL;
+
+	lsrc_cache_kv(s, k, klen, vt, vs, vlen);
+}
+
+PL_HOT
+static void lsrc_cache_reset(struct lsrc *s)
+{
+	int d = s->depth;
+
+	s->nkeys[d] = 0;
+	s->mask[d] = 0;
+	s->askedbits[d] = 0;
+	s->nother[d] = 0;
+}
+
+/* Tell the core what the current table's cache knows (see struct pl_source: mask). */
+PL_HOT
+static void lsrc_sync(struct lsrc *s)
+{
+	int d = s->depth;
+
+	s->base.masked = s->nkeys[d] >= 0;
+	s->base.mask = s->mask[d];
+}
+
+/* Read the string keys of the current table and their values, once. */
+static void lsrc_cache(struct lsrc *s)
+{
+	lua_State *L = s->L;
+
+	lsrc_cache_reset(s);
+	lua_pushnil(L);
+	while (lua_next(L, s->idx[s->depth]) != 0) {
+		lsrc_cache_one(s);
+		lua_pop(L, 1);
+	}
+	lsrc_sync(s);
+}
+
+/* The cache slot of @key in the current table: its index, -1 if absent, -2 if the table's
+ * keys are not cached (too many). */
+PL_HOT
+static int lsrc_slot(struct lsrc *s, const char *key)
+{
+	int d = s->depth, i;
+	size_t klen;
+
+	if (s->nkeys[d] == -1)
+		lsrc_cache(s);
+	if (s->nkeys[d] < 0)
+		return -2;
+	if (!((s->mask[d] >> pl_keysig(key)) & 1u))
+		return -1;
+	klen = strlen(key);
+	for (i = 0; i < s->nkeys[d]; i++)
+		if (s->klen[d][i] == klen && s->key[d][i][0] == key[0] &&
+		    memcmp(s->key[d][i], key, klen) == 0) {
+			s->askedbits[d] |= 1u << i;
+			return i;
+		}
+	return -1;
+}
+
+/* For a table whose keys are not cached: remember @key as asked for, checked on leave. */
+static void lsrc_ask(struct lsrc *s, const char *key)
+{
+	int d = s->depth, i;
+
+	for (i = 0; i < s->nasked[d]; i++)
+		if (strcmp(s->asked[d][i], key) == 0)
+			return;
+	if (s->nasked[d] < SRC_MAXKEYS)
+		s->asked[d][s->nasked[d]++] = key;
+}
+
+/* Push field @key of the current table by a scan (no metamethod, no allocation); returns
+ * its type, LUA_TNIL (pushed) when absent. */
+static int lsrc_scan(struct lsrc *s, const char *key)
+{
+	lua_State *L = s->L;
+	int t = s->idx[s->depth];
 	size_t klen = strlen(key);
 
-	if (s->nkeys[d] == -1) {
-		s->nkeys[d] = 0;
-		lua_pushnil(L);
-		while (lua_next(L, t) != 0) {
-			lua_pop(L, 1);
-			if (lua_type(L, -1) != LUA_TSTRING)
-				continue;
-			if (s->nkeys[d] < 0 || s->nkeys[d] >= SRC_KEYCACHE) {
-				s->nkeys[d] = -2;
-				continue;
-			}
-			/* the private copy keeps the key strings alive */
-			s->key[d][s->nkeys[d]] = lua_tolstring(L, -1, &s->klen[d][s->nkeys[d]]);
-			s->nkeys[d]++;
-		}
-	}
-	if (s->nkeys[d] >= 0) {
-		for (i = 0; i < s->nkeys[d]; i++)
-			if (s->klen[d][i] == klen && memcmp(s->key[d][i], key, klen) == 0)
-				break;
-		if (i == s->nkeys[d])
-			return LUA_TNONE;	/* absent: nothing pushed */
-	}
 	lua_pushnil(L);
 	while (lua_next(L, t) != 0) {
 		size_t n;
@@ -111,53 +208,78 @@ static int lsrc_find(struct lsrc *s, const char *key)
 	return LUA_TNIL;
 }
 
+PL_HOT
 static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 {
 	struct lsrc *s = (struct lsrc *)src;
-	lua_State *L = s->L;
+	int i = lsrc_slot(s, key);
 
-	/* Only keys present need be known when the table is left: asking for absent ones (most
-	 * of a descriptor table) would make every get a scan of a growing list. */
-	int t = lsrc_find(s, key);
-
-	if (t == LUA_TNONE) {
-		memset(v, 0, sizeof(*v));
-		v->kind = PL_V_NIL;
+	if (i >= 0) {
+		*v = s->val[s->depth][i];
 		return 0;
 	}
-	if (t != LUA_TNIL)
+	if (i == -1) {
+		v->kind = PL_V_NIL;
+		v->b = 0;
+		v->i = 0;
+		v->s = NULL;
+		v->len = 0;
+		return 0;
+	}
+	if (lsrc_scan(s, key) != LUA_TNIL)
 		lsrc_ask(s, key);
-	/* A string stays alive once popped: the private copy on the stack holds it. */
-	luaval(L, -1, v);
-	lua_pop(L, 1);
+	luaval(s->L, -1, v);	/* a string stays alive: the table holds it */
+	lua_pop(s->L, 1);
 	return 0;
+}
+
+PL_HOT
+static int lsrc_keys(struct pl_source *src, const char *const **keys, uint64_t *mask)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	int d = s->depth;
+
+	if (s->nkeys[d] == -1)
+		lsrc_cache(s);
+	if (s->nkeys[d] < 0)
+		return -1;
+	*keys = s->key[d];
+	*mask = s->mask[d];
+	return s->nkeys[d];
+}
+
+/* Make the table at the top of the stack current, opened by @name. */
+static void lsrc_push_level(struct lsrc *s, const char *name)
+{
+	s->depth++;
+	s->idx[s->depth] = lua_gettop(s->L);
+	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", name);
+	s->nasked[s->depth] = 0;
+	s->alen[s->depth] = 0;
+	lsrc_cache(s);
 }
 
 static int lsrc_enter(struct pl_source *src, const char *key)
 {
 	struct lsrc *s = (struct lsrc *)src;
-	lua_State *L = s->L;
-	int t;
+	int i = lsrc_slot(s, key), t;
 
-	t = lsrc_find(s, key);
-	if (t == LUA_TNONE)
+	if (i == -1)
 		return 0;
-	if (t != LUA_TNIL)
-		lsrc_ask(s, key);
+	if (i >= 0 && (s->val[s->depth][i].kind != PL_V_TABLE || s->depth + 1 >= SRC_MAXDEPTH))
+		return -1;
+	t = lsrc_scan(s, key);
 	if (t == LUA_TNIL) {
-		lua_pop(L, 1);
+		lua_pop(s->L, 1);
 		return 0;
 	}
+	if (i == -2)
+		lsrc_ask(s, key);
 	if (t != LUA_TTABLE || s->depth + 1 >= SRC_MAXDEPTH) {
-		lua_pop(L, 1);
+		lua_pop(s->L, 1);
 		return -1;
 	}
-	s->depth++;
-	s->idx[s->depth] = lua_gettop(L);
-	snprintf(s->name[s->depth], sizeof(s->name[0]), "%s", key);
-	s->nasked[s->depth] = 0;
-	s->alen[s->depth] = 0;
-	s->nkeys[s->depth] = -1;
+	lsrc_push_level(s, key);
 	return 1;
 }
 
@@ -186,27 +308,36 @@ static int lsrc_enter_at(struct pl_source *src, long long i)
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s[%lld]", s->name[s->depth], i);
-	s->depth++;
-	s->idx[s->depth] = lua_gettop(L);
-	memcpy(s->name[s->depth], name, sizeof(name));
-	s->nasked[s->depth] = 0;
-	s->alen[s->depth] = 0;
-	s->nkeys[s->depth] = -1;
+	lsrc_push_level(s, name);
 	return 1;
 }
 
-static int lsrc_leave(struct pl_source *src, struct pl_err *e)
+/* The keys of the current table nobody asked for: the first one's message in @e. */
+PL_HOT
+static int lsrc_unknown(struct lsrc *s, struct pl_err *e)
 {
-	struct lsrc *s = (struct lsrc *)src;
 	lua_State *L = s->L;
-	int d = s->depth, rc = 0;
+	int d = s->depth, rc = 0, i;
+	const char *pre = d ? s->name[d] : "", *sep = d ? ": " : "";
 
+	if (s->nkeys[d] == -1)
+		lsrc_cache(s);
+	if (s->nkeys[d] >= 0) {
+		for (i = 0; i < s->nkeys[d]; i++)
+			if (!(s->askedbits[d] & (1u << i)))
+				return pl_err_misuse(e, "%s%sunknown option \"%s\"", pre, sep,
+						     s->key[d][i]);
+		if (s->nother[d] == 0)
+			return 0;
+	}
 	lua_pushnil(L);
 	while (rc == 0 && lua_next(L, s->idx[d]) != 0) {
 		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-		int i, known = 0;
+		int known = 0;
 
-		for (i = 0; k && i < s->nasked[d]; i++)
+		if (k && s->nkeys[d] >= 0)
+			known = 1;	/* checked above */
+		for (i = 0; k && !known && i < s->nasked[d]; i++)
 			if (strcmp(s->asked[d][i], k) == 0)
 				known = 1;
 		if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
@@ -214,97 +345,172 @@ static int lsrc_leave(struct pl_source *src, struct pl_err *e)
 			known = 1;
 		if (!known) {
 			if (k)
-				rc = pl_err_misuse(e, "%s%sunknown option \"%s\"", d ? s->name[d] : "",
-						   d ? ": " : "", k);
+				rc = pl_err_misuse(e, "%s%sunknown option \"%s\"", pre, sep, k);
 			else
-				rc = pl_err_misuse(e, "%s%soption keys must be strings",
-						   d ? s->name[d] : "", d ? ": " : "");
+				rc = pl_err_misuse(e, "%s%soption keys must be strings", pre, sep);
 			lua_pop(L, 2);
 			break;
 		}
 		lua_pop(L, 1);
 	}
-	if (d > 0) {
-		lua_remove(L, s->idx[d]);
+	return rc;
+}
+
+PL_HOT
+static int lsrc_leave(struct pl_source *src, struct pl_err *e)
+{
+	struct lsrc *s = (struct lsrc *)src;
+	int rc = lsrc_unknown(s, e);
+
+	if (s->depth > 0) {
+		lua_remove(s->L, s->idx[s->depth]);
 		s->depth--;
+		lsrc_sync(s);
 	}
 	return rc;
 }
 
-/* Copying an option table: what it is for (messages) and how much may still be copied. */
+/* Checking (and copying) an option table: what it is for (messages) and how much may still
+ * be read. */
 struct lsnap {
 	lua_State *L;
 	const char *fn;
 	long budget;
+	int copy;
+	struct lsrc *fill;	/* checking in place: the source whose top-level cache to fill */
 };
+
+/* Where a value sits in the option table, for a message: "peer.name", "nexthops[2].dev".
+ * Rendered only when a message needs it. */
+struct lpath {
+	const struct lpath *up;
+	const char *k;		/* a string key, or NULL */
+	lua_Integer i;		/* an integer key (when k is NULL and isint) */
+	int isint;
+};
+
+static void lpath_render(const struct lpath *p, char *buf, size_t cap)
+{
+	size_t n;
+
+	buf[0] = '\0';
+	if (!p)
+		return;
+	if (!p->k && !p->isint)
+		return;		/* a key neither string nor integer: no path */
+	lpath_render(p->up, buf, cap);
+	n = strlen(buf);
+	if (p->k)
+		snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->k);
+	else
+		snprintf(buf + n, cap - n, "[%lld]", (long long)p->i);
+}
 
 #define SNAP_BUDGET 100000	/* entries, all tables together: cyclic tables end here */
 
-/* Push a raw copy of the table at absolute index @from: strings are checked for NUL bytes
- * (misuse naming @path), nested tables are copied too, up to the depth a source can enter. */
-static void lsnap_table(struct lsnap *c, int from, int depth, const char *path)
+/* Check the table at absolute index @from (strings without NUL bytes, at most SNAP_BUDGET
+ * entries), down to the depth a source can enter; with c->copy, push a raw copy of it too. */
+PL_HOT
+static void lsnap_table(struct lsnap *c, int from, int depth, const struct lpath *up)
 {
 	lua_State *L = c->L;
-	char sub[160];
-	int to;
+	char path[160];
+	int to = 0;
 
 	luaL_checkstack(L, 6, "plumb: option tables nested too deep");
-	lua_createtable(L, (int)(lua_rawlen(L, from) & 0xffff), 4);
-	to = lua_gettop(L);
+	if (c->copy) {
+		lua_createtable(L, (int)(lua_rawlen(L, from) & 0xffff), 4);
+		to = lua_gettop(L);
+	}
 	lua_pushnil(L);
 	while (lua_next(L, from) != 0) {
-		size_t n;
+		struct lpath me = { up, NULL, 0, 0 };
+		size_t n = 0;
 		const char *k;
+
+		size_t kn = 0;
+		const char *vs = NULL;
+		int vt = lua_type(L, -1);
 
 		if (--c->budget < 0)
 			misuse(L, c->fn, "option table too large (more than %d entries)", SNAP_BUDGET);
-		sub[0] = '\0';
 		if (lua_type(L, -2) == LUA_TSTRING) {
-			k = lua_tolstring(L, -2, &n);
-			if (strlen(k) != n)
+			k = lua_tolstring(L, -2, &kn);
+			if (strlen(k) != kn) {
+				lpath_render(up, path, sizeof(path));
 				misuse(L, c->fn, "%s%soption key \"%s\" contains a NUL byte", path,
 				       *path ? ": " : "", k);
-			snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", k);
+			}
+			me.k = k;
 		} else if (lua_isinteger(L, -2)) {
-			snprintf(sub, sizeof(sub), "%s[%lld]", path,
-				 (long long)lua_tointeger(L, -2));
+			me.i = lua_tointeger(L, -2);
+			me.isint = 1;
 		}
-		if (lua_type(L, -1) == LUA_TSTRING) {
-			k = lua_tolstring(L, -1, &n);
-			if (strlen(k) != n)
-				misuse(L, c->fn, "%s: contains a NUL byte", sub);
-		} else if (lua_type(L, -1) == LUA_TTABLE && depth + 1 < SRC_MAXDEPTH) {
-			lsnap_table(c, lua_gettop(L), depth + 1, sub);
-			lua_remove(L, -2);
+		if (vt == LUA_TSTRING) {
+			vs = lua_tolstring(L, -1, &n);
+			if (strlen(vs) != n) {
+				lpath_render(&me, path, sizeof(path));
+				misuse(L, c->fn, "%s: contains a NUL byte", path);
+			}
 		}
-		lua_pushvalue(L, -2);
-		lua_insert(L, -2);
-		lua_rawset(L, to);
+		if (depth == 0 && c->fill)
+			lsrc_cache_kv(c->fill, me.k, kn, vt, vs, n);
+		if (vt == LUA_TTABLE && depth + 1 < SRC_MAXDEPTH) {
+			lsnap_table(c, lua_gettop(L), depth + 1, &me);
+			if (c->copy)
+				lua_remove(L, -2);
+		}
+		if (c->copy) {
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_rawset(L, to);
+		} else {
+			lua_pop(L, 1);
+		}
 	}
 }
 
-/* Start a source over a private copy of the table at stack index @idx, pushed on the stack.
- * Only raw fields are read (a metatable is ignored), and the core reads the copy: no Lua code
- * (an __index, a finalizer changing the table) can free a string the core points at. */
-void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
+PL_HOT
+static void lsrc_start(struct lsrc *s, lua_State *L, int idx)
 {
-	struct lsnap c = { L, fn, SNAP_BUDGET };
-
-	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
-	lsnap_table(&c, lua_absindex(L, idx), 0, "");
 	s->base.get = lsrc_get;
 	s->base.enter = lsrc_enter;
 	s->base.leave = lsrc_leave;
 	s->base.len = lsrc_len;
 	s->base.enter_at = lsrc_enter_at;
+	s->base.keys = lsrc_keys;
+	s->base.masked = 0;
+	s->base.mask = 0;
 	s->L = L;
 	s->depth = 0;
-	s->idx[0] = lua_gettop(L);
+	s->idx[0] = idx;
 	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
 	s->alen[0] = 0;
 	s->nkeys[0] = -1;
 	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
+}
+
+PL_HOT
+void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn)
+{
+	struct lsnap c = { L, fn, SNAP_BUDGET, 0, s };
+
+	idx = lua_absindex(L, idx);
+	lsrc_start(s, L, idx);
+	lsrc_cache_reset(s);	/* filled by the check: one pass over the table */
+	lsnap_table(&c, idx, 0, NULL);
+	lsrc_sync(s);
+}
+
+void lsrc_init_copy(struct lsrc *s, lua_State *L, int idx, const char *fn)
+{
+	struct lsnap c = { L, fn, SNAP_BUDGET, 1, NULL };
+
+	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
+	lsnap_table(&c, lua_absindex(L, idx), 0, NULL);
+	lsrc_start(s, L, lua_gettop(L));
+	lsrc_cache(s);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -559,6 +765,7 @@ int misuse(lua_State *L, const char *fn, const char *fmt, ...)
 	return lua_error(L);
 }
 
+PL_HOT
 struct lhandle *checkhandle(lua_State *L, const char *fn)
 {
 	struct lhandle *h = luaL_testudata(L, 1, HANDLE_MT);
@@ -599,6 +806,7 @@ void handle_guard_new(lua_State *L, int hidx, struct lhandle *h)
 	lua_setiuservalue(L, hidx, 1);
 }
 
+PL_HOT
 void hold(lua_State *L, int hidx, struct lhandle *h, const char *fn)
 {
 	if (h->busy)
@@ -620,6 +828,7 @@ int pusherr(lua_State *L, const char *op, const struct pl_err *e)
 	return 3;
 }
 
+PL_HOT
 void checkval(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what)
 {
 	luaval(L, arg, v);
@@ -641,6 +850,7 @@ const char *checkstr(lua_State *L, int arg, const char *fn, const char *what)
 }
 
 /* A device argument: a name or an ifindex. */
+PL_HOT
 void checkdev(lua_State *L, int arg, struct pl_val *v, const char *fn, const char *what)
 {
 	memset(v, 0, sizeof(*v));
@@ -709,12 +919,14 @@ void resolve_names(lua_State *L, struct pl_sock *s, struct lsink *k, int links)
 	}
 }
 
+PL_HOT
 int pushtrue(lua_State *L)
 {
 	lua_pushboolean(L, 1);
 	return 1;
 }
 
+PL_HOT
 struct lhandle *table_arg(lua_State *L, struct lsrc *src, const char *fn)
 {
 	struct lhandle *h = checkhandle(L, fn);
@@ -729,12 +941,14 @@ struct lhandle *table_arg(lua_State *L, struct lsrc *src, const char *fn)
 	return h;
 }
 
+PL_HOT
 void checkopts(lua_State *L, int arg, const char *fn)
 {
 	if (lua_type(L, arg) != LUA_TTABLE)
 		misuse(L, fn, "expected an option table, got %s", luaL_typename(L, arg));
 }
 
+PL_HOT
 int change_result(lua_State *L, int rc, const char *op, const struct pl_err *e)
 {
 	if (rc < 0)

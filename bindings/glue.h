@@ -29,8 +29,12 @@ struct lsrc {
 	/* the string keys each open table holds, read once: most asked keys are absent and
 	 * are answered without a scan of the table (-1 not read yet, -2 too many to keep) */
 	int nkeys[SRC_MAXDEPTH];
+	int nother[SRC_MAXDEPTH];		/* keys that are not strings */
+	uint64_t mask[SRC_MAXDEPTH];		/* signatures of the cached keys (keysig) */
+	uint32_t askedbits[SRC_MAXDEPTH];	/* the cached keys asked for */
 	const char *key[SRC_MAXDEPTH][SRC_KEYCACHE];
 	size_t klen[SRC_MAXDEPTH][SRC_KEYCACHE];
+	struct pl_val val[SRC_MAXDEPTH][SRC_KEYCACHE];
 };
 
 /* a struct pl_sink building Lua tables: root list/table at .root */
@@ -75,9 +79,14 @@ const char *checkstr(lua_State *L, int arg, const char *fn, const char *what);
 /* Raise misuse "fn: message" at the caller's position (printf-like, lua_pushfstring's %s %d
  * %I %f %p %c %%). */
 int misuse(lua_State *L, const char *fn, const char *fmt, ...);
-/* Start a source over a private raw copy of the option table at stack index @idx, pushed on
- * the stack (misuse in the table raises here, naming @fn: NUL bytes, too many entries). */
+/* Start a source over the option table at stack index @idx, read raw where it is, after
+ * checking all of it (misuse raises here, naming @fn: NUL bytes, too many entries). For a
+ * call that creates no Lua value until the core is done with the source (a change: build,
+ * send, read the answer), so that no finalizer can run and change the table meanwhile. */
 void lsrc_init(struct lsrc *s, lua_State *L, int idx, const char *fn);
+/* Same over a private raw copy, pushed on the stack: for a source still read while Lua
+ * values are created (listing filters read beside a sink, route_get, route_spec). */
+void lsrc_init_copy(struct lsrc *s, lua_State *L, int idx, const char *fn);
 /* Raise unless argument @arg of @fn is a table. */
 void checkopts(lua_State *L, int arg, const char *fn);
 /* Push the name map, the fix-up list and the root table, and start a sink on them. */

@@ -9,6 +9,7 @@
 #include "glue.h"
 
 /* An optional option table at @arg: a source over it, or NULL. */
+PL_HOT
 static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src, const char *fn)
 {
 	if (lua_isnoneornil(L, arg))
@@ -21,6 +22,7 @@ static struct pl_source *optsrc(lua_State *L, int arg, struct lsrc *src, const c
 /* ---------------------------------------------------------------------------------------- */
 /* addresses */
 
+PL_HOT
 static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
 {
 	struct lhandle *h = checkhandle(L, op);
@@ -41,6 +43,7 @@ static int addr_add(lua_State *L, enum pl_add_mode mode, const char *op)
 	return pushtrue(L);
 }
 
+PL_HOT
 static int h_addr_add(lua_State *L)
 {
 	return addr_add(L, PL_ADD_EXCL, "addr_add");
@@ -111,7 +114,7 @@ static int list_filter(lua_State *L, struct lhandle *h, const char *op, int *ifi
 		return 0;
 	}
 	checkopts(L, 2, op);
-	lsrc_init(&src, L, 2, op);
+	lsrc_init_copy(&src, L, 2, op);
 	src.base.get(&src.base, "dev", &dev);
 	src.base.get(&src.base, "family", &fam);
 	if (extra) {
@@ -225,7 +228,7 @@ static int h_rules(lua_State *L)
 		struct lsrc src;
 
 		checkopts(L, 2, "rules");
-		lsrc_init(&src, L, 2, "rules");
+		lsrc_init_copy(&src, L, 2, "rules");
 		src.base.get(&src.base, "family", &fam);
 		if (src.base.leave(&src.base, &e) < 0 ||
 		    pl_val_family(&fam, "family", &family, &e) < 0)

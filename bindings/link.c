@@ -76,7 +76,7 @@ static int h_links(lua_State *L)
 	kind.kind = master.kind = PL_V_NIL;
 	if (!lua_isnil(L, 2)) {
 		checkopts(L, 2, "links");
-		lsrc_init(&src, L, 2, "links");
+		lsrc_init_copy(&src, L, 2, "links");
 		src.base.get(&src.base, "kind", &kind);
 		src.base.get(&src.base, "master", &master);
 		if (src.base.leave(&src.base, &e) < 0)

@@ -28,6 +28,7 @@ struct liter {
 	lua_Integer pos, n;
 };
 
+PL_HOT
 static int route_change(lua_State *L, enum pl_route_op rop, const char *op)
 {
 	struct lsrc src;
@@ -37,6 +38,7 @@ static int route_change(lua_State *L, enum pl_route_op rop, const char *op)
 	return change_result(L, pl_route_change(&h->s, &src.base, rop, &e), op, &e);
 }
 
+PL_HOT
 static int h_route_add(lua_State *L)
 {
 	return route_change(L, PL_ROUTE_ADD, "route_add");
@@ -69,7 +71,7 @@ static int route_filter(lua_State *L, struct lhandle *h, int arg, const char *op
 		return pl_route_filter_read(&h->s, NULL, op, f, e);
 	}
 	checkopts(L, arg, op);
-	lsrc_init(&src, L, arg, op);
+	lsrc_init_copy(&src, L, arg, op);
 	hold(L, 1, h, op);
 	return pl_route_filter_read(&h->s, &src.base, op, f, e);
 }
@@ -106,7 +108,7 @@ static int h_route_get(lua_State *L)
 	lua_settop(L, 3);
 	if (!lua_isnil(L, 3)) {
 		checkopts(L, 3, "route_get");
-		lsrc_init(&src, L, 3, "route_get");
+		lsrc_init_copy(&src, L, 3, "route_get");
 		sp = &src;
 	}
 	hold(L, 1, h, "route_get");
@@ -132,7 +134,7 @@ static int h_route_spec(lua_State *L)
 
 	checkopts(L, 2, "route_ensure");
 	lua_settop(L, 2);
-	lsrc_init(&src, L, 2, "route_ensure");
+	lsrc_init_copy(&src, L, 2, "route_ensure");
 	hold(L, 1, h, "route_ensure");
 	lsink_init(&k, L);
 	if (pl_route_spec(&h->s, &src.base, &k.base, &key, &e) < 0) {

@@ -247,6 +247,7 @@ static void pl_addr_spec_from_msg(const struct nlmsghdr *nlh, struct pl_addr_spe
 /* the caller's options */
 
 /* "OBJ" of messages: the device as given and the prefix, "eth0 10.0.0.2/24". */
+PL_HOT
 static void pl_addr_obj(const struct pl_val *dev, const struct pl_val *prefix, char *buf,
 			size_t len)
 {
@@ -297,7 +298,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 	struct pl_val v, vl, pl;
 	size_t i;
 
-	src->get(src, "peer", &v);
+	pl_get(src, "peer", &v);
 	if (v.kind != PL_V_NIL) {
 		struct pl_prefix p;
 
@@ -313,7 +314,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 		sp->plen = p.has_len ? p.len : sp->local.len;
 		sp->named |= PL_AN_PEER;
 	}
-	src->get(src, "scope", &v);
+	pl_get(src, "scope", &v);
 	if (v.kind != PL_V_NIL) {
 		uint32_t sc;
 
@@ -326,7 +327,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 		sp->scope = (uint8_t)sc;
 		sp->named |= PL_AN_SCOPE;
 	}
-	src->get(src, "broadcast", &v);
+	pl_get(src, "broadcast", &v);
 	if (v.kind != PL_V_NIL) {
 		struct pl_prefix b;
 
@@ -345,7 +346,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 			sp->has_brd = 1;
 		}
 	}
-	src->get(src, "label", &v);
+	pl_get(src, "label", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v6)
 			return pl_err_misuse(e, "label: only IPv4 addresses have one");
@@ -358,7 +359,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 	for (i = 0; i < sizeof(pl_ifa_setflags) / sizeof(pl_ifa_setflags[0]); i++) {
 		int b;
 
-		src->get(src, pl_ifa_setflags[i].name, &v);
+		pl_get(src, pl_ifa_setflags[i].name, &v);
 		if (v.kind == PL_V_NIL)
 			continue;
 		if (pl_val_bool(&v, pl_ifa_setflags[i].name, &b, e) < 0)
@@ -370,8 +371,8 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 		if (b)
 			sp->flags |= pl_ifa_setflags[i].flag;
 	}
-	src->get(src, "valid_lft", &vl);
-	src->get(src, "preferred_lft", &pl);
+	pl_get(src, "valid_lft", &vl);
+	pl_get(src, "preferred_lft", &pl);
 	if (vl.kind != PL_V_NIL || pl.kind != PL_V_NIL) {
 		sp->valid = sp->preferred = PL_LFT_FOREVER;
 		if (vl.kind != PL_V_NIL && pl_addr_lft(&vl, "valid_lft", &sp->valid, e) < 0)
@@ -387,7 +388,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 			return pl_err_misuse(e, "preferred_lft: greater than valid_lft");
 		sp->named |= PL_AN_LFT;
 	}
-	src->get(src, "metric", &v);
+	pl_get(src, "metric", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v.kind != PL_V_INT || v.i < 0 || v.i > UINT32_MAX)
 			return pl_err_misuse(e, "metric: expected an integer 0..%u", UINT32_MAX);
@@ -399,6 +400,7 @@ static int pl_addr_opts(struct pl_addr_spec *sp, struct pl_source *src, struct p
 
 /* Read the address, the options and the device; misuse is found before anything is sent
  * but the device lookup. */
+PL_HOT
 static int pl_addr_spec_read(struct pl_sock *s, const struct pl_val *dev,
 			     const struct pl_val *prefix, struct pl_source *opts,
 			     struct pl_addr_spec *sp, const char *op, struct pl_err *e)
@@ -456,6 +458,7 @@ struct pl_addr_find_ctx {
 	char other[INET6_ADDRSTRLEN + 8];
 };
 
+PL_HOT
 static int pl_addr_put(struct pl_req *r, uint16_t type, const struct pl_addr_spec *sp,
 		       struct pl_err *e)
 {
@@ -507,6 +510,7 @@ static int pl_addr_put(struct pl_req *r, uint16_t type, const struct pl_addr_spe
 	return 0;
 }
 
+PL_HOT
 static int pl_addr_send(struct pl_sock *s, uint16_t type, uint16_t flags,
 			const struct pl_addr_spec *sp, const char *op, const char *obj,
 			struct pl_err *e)
@@ -519,6 +523,7 @@ static int pl_addr_send(struct pl_sock *s, uint16_t type, uint16_t flags,
 	return pl_talk(&r, NULL, NULL, e);
 }
 
+PL_HOT
 int pl_addr_add(struct pl_sock *s, const struct pl_val *dev, const struct pl_val *prefix,
 		struct pl_source *opts, enum pl_add_mode mode, struct pl_err *e)
 {

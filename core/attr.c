@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,8 +70,43 @@ int pl_parse_mac(const char *s, uint8_t *out, size_t *olen)
 }
 
 /* Parse an IPv4 or IPv6 address into @out (16 bytes); sets *family. */
+/* A dotted quad as inet_pton reads it (four decimal parts 0..255, no leading zeros), ending
+ * at a NUL or at @stop: the common case without the library's generic loop; *end is where it
+ * stopped. Anything it refuses goes to inet_pton, which decides. */
+PL_HOT
+int pl_parse_in4(const char *s, char stop, const char **end, uint8_t *out)
+{
+	unsigned int part = 0, n = 0, digits = 0;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (digits && part == 0)
+				return -1;	/* a leading zero */
+			part = part * 10 + (unsigned int)(*s - '0');
+			if (part > 255 || ++digits > 3)
+				return -1;
+		} else if ((*s == '.' || *s == '\0' || *s == stop) && digits && n < 4) {
+			out[n++] = (uint8_t)part;
+			if (*s != '.') {
+				*end = s;
+				return n == 4 ? 0 : -1;
+			}
+			part = 0;
+			digits = 0;
+		} else {
+			return -1;
+		}
+	}
+}
+
 int pl_parse_inet(const char *s, void *out, int *family)
 {
+	const char *end;
+
+	if (pl_parse_in4(s, '\0', &end, out) == 0) {
+		*family = AF_INET;
+		return 0;
+	}
 	if (inet_pton(AF_INET, s, out) == 1) {
 		*family = AF_INET;
 		return 0;
@@ -158,6 +195,7 @@ static int pl_val_number(struct pl_req *r, const struct pl_attr_desc *d, const s
 			     pl_val_desc(v));
 }
 
+PL_HOT
 static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 			   const struct pl_val *v, struct pl_err *e)
 {
@@ -248,7 +286,11 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 		char what[128];
 		int idx;
 
-		/* the common case without formatting a message nobody reads */
+		/* the common cases without formatting a message nobody reads */
+		if (v->kind == PL_V_INT && v->i > 0 && v->i <= INT32_MAX) {
+			pl_req_field(r, d->name);
+			return pl_req_put_u32(r, d->type, (uint32_t)v->i, e);
+		}
 		if (v->kind == PL_V_STR && v->len > 0 && v->len < 16 && !strpbrk(v->s, "/ \t\n:") &&
 		    (idx = pl_link_index(r->sock, v->s, e)) > 0) {
 			pl_req_field(r, d->name);
@@ -267,22 +309,123 @@ static int pl_attr_put_one(struct pl_req *r, const struct pl_attr_desc *d,
 	}
 }
 
+static pthread_mutex_t pl_ix_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The settable descriptors of @a sorted by name (stable: equal names keep their order), built
+ * once per process; NULL when it cannot be (then callers walk every descriptor). */
+PL_HOT
+static const struct pl_attr_index *pl_attrs_index(const struct pl_attrs *a)
+{
+	struct pl_attr_index *ix = a->ix;
+
+	if (!ix)
+		return NULL;
+	if (__atomic_load_n(&ix->state, __ATOMIC_ACQUIRE) != 2) {
+		pthread_mutex_lock(&pl_ix_lock);
+		if (ix->state != 2) {
+			uint16_t *o = malloc((a->n + 1) * sizeof(*o));
+			size_t n = 0, i, j;
+
+			for (i = 0; o && i < a->n; i++) {
+				const char *name = a->d[i].name;
+
+				if (!name || (a->d[i].flags & PL_F_RO))
+					continue;
+				ix->mask |= 1ull << pl_keysig(name);
+				for (j = n; j > 0 && strcmp(a->d[o[j - 1]].name, name) > 0; j--)
+					o[j] = o[j - 1];
+				o[j] = (uint16_t)i;
+				n++;
+			}
+			ix->order = o;
+			ix->n = n;
+			__atomic_store_n(&ix->state, 2, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&pl_ix_lock);
+	}
+	return ix->order ? ix : NULL;
+}
+
+#define PL_HITS_MAX 64
+
+/* The descriptors of @a that the keys present in @src name, in descriptor order, into @hit;
+ * returns how many, or -1 when the source cannot list its keys. */
+PL_HOT
+static int pl_attrs_hits(const struct pl_attrs *a, struct pl_source *src, uint16_t *hit)
+{
+	const struct pl_attr_index *ix;
+	const char *const *keys;
+	uint64_t mask;
+	int nk, nh = 0, k;
+
+	if (!src->keys || !(ix = pl_attrs_index(a)))
+		return -1;
+	nk = src->keys(src, &keys, &mask);
+	if (nk < 0)
+		return -1;
+	if (!(mask & ix->mask))
+		return 0;	/* no key present can name a descriptor here */
+	for (k = 0; k < nk; k++) {
+		size_t lo = 0, hi = ix->n;
+
+		if (!((ix->mask >> pl_keysig(keys[k])) & 1u))
+			continue;
+		while (lo < hi) {	/* the first descriptor named keys[k] or after it */
+			size_t mid = (lo + hi) / 2;
+
+			if (strcmp(a->d[ix->order[mid]].name, keys[k]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < ix->n && strcmp(a->d[ix->order[lo]].name, keys[k]) == 0; lo++) {
+			int j;
+
+			if (nh == PL_HITS_MAX)
+				return -1;
+			for (j = nh; j > 0 && hit[j - 1] > ix->order[lo]; j--)
+				hit[j] = hit[j - 1];
+			hit[j] = ix->order[lo];
+			nh++;
+		}
+	}
+	return nh;
+}
+
+/* Put the descriptor @d's attribute from @src, when the key is there. */
+PL_HOT
+static int pl_attr_put_from(struct pl_req *r, const struct pl_attr_desc *d, struct pl_source *src,
+			    struct pl_err *e)
+{
+	struct pl_val v;
+
+	if (pl_get(src, d->name, &v) < 0)
+		return pl_err_misuse(e, "%s%s: cannot read", r->prefix, d->name);
+	if (v.kind == PL_V_NIL)
+		return 0;
+	return pl_attr_put_one(r, d, &v, e);
+}
+
+PL_HOT
 int pl_attrs_put(struct pl_req *r, const struct pl_attrs *a, struct pl_source *src,
 		 struct pl_err *e)
 {
+	uint16_t hit[PL_HITS_MAX];
+	int nh = pl_attrs_hits(a, src, hit), h;
 	size_t i;
 
+	/* the same attributes, in the same order, as the walk over every descriptor below */
+	for (h = 0; h < nh; h++)
+		if (pl_attr_put_from(r, &a->d[hit[h]], src, e) < 0)
+			return -1;
+	if (nh >= 0)
+		return 0;
 	for (i = 0; i < a->n; i++) {
 		const struct pl_attr_desc *d = &a->d[i];
-		struct pl_val v;
 
 		if (!d->name || (d->flags & PL_F_RO))
 			continue;
-		if (src->get(src, d->name, &v) < 0)
-			return pl_err_misuse(e, "%s%s: cannot read", r->prefix, d->name);
-		if (v.kind == PL_V_NIL)
-			continue;
-		if (pl_attr_put_one(r, d, &v, e) < 0)
+		if (pl_attr_put_from(r, d, src, e) < 0)
 			return -1;
 	}
 	return 0;

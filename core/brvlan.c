@@ -67,10 +67,10 @@ int pl_vlan_change(struct pl_sock *s, int del, struct pl_source *src, struct pl_
 	char obj[64];
 	int n;
 
-	src->get(src, "dev", &dev);
+	pl_get(src, "dev", &dev);
 	if (dev.kind == PL_V_NIL)
 		return pl_err_misuse(e, "dev: required (a name or an ifindex)");
-	src->get(src, "vid", &vid);
+	pl_get(src, "vid", &vid);
 	if (pl_vid_parse(&vid, &lo, &hi, e) < 0)
 		return -1;
 	if (pl_src_bool(src, "pvid", &pvid, e) < 0 ||

@@ -30,6 +30,7 @@ int pl_dev_name_check(const struct pl_val *v, const char *what, struct pl_err *e
 	return 0;
 }
 
+PL_HOT
 int pl_link_index(struct pl_sock *s, const char *name, struct pl_err *e)
 {
 	struct ifreq ifr;
@@ -69,6 +70,7 @@ int pl_link_name(struct pl_sock *s, int idx, char *buf, size_t len, struct pl_er
 	return buf[0] != '\0';
 }
 
+PL_HOT
 int pl_link_dev(struct pl_sock *s, const struct pl_val *v, const char *what, struct pl_err *e)
 {
 	int idx;

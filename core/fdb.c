@@ -144,7 +144,7 @@ static int pl_fdb_put_state(struct ndmsg *ndm, struct pl_source *src, struct pl_
 		chosen = pl_fdb_states[i].name;
 		ndm->ndm_state = pl_fdb_states[i].state;
 	}
-	src->get(src, "state", &v);
+	pl_get(src, "state", &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind != PL_V_STR)
@@ -179,19 +179,19 @@ int pl_fdb_change(struct pl_sock *s, enum pl_fdb_op op, struct pl_source *src,
 	int idx;
 
 	/* Everything the caller gave is checked before the device lookup goes out. */
-	src->get(src, "dev", &dev);
+	pl_get(src, "dev", &dev);
 	if (dev.kind == PL_V_NIL)
 		return pl_err_misuse(e, "dev: required (a name or an ifindex)");
-	src->get(src, "lladdr", &mac);
+	pl_get(src, "lladdr", &mac);
 	if (mac.kind != PL_V_STR)
 		return pl_err_misuse(e, "lladdr: expected a MAC address, got %s",
 				     mac.kind == PL_V_NIL ? "nil" : "a non-string");
 	if (pl_parse_mac(mac.s, lladdr, &alen) < 0 || alen != ETH_ALEN)
 		return pl_err_misuse(e, "lladdr: malformed MAC address \"%s\"", mac.s);
-	src->get(src, "vlan", &vlan);
+	pl_get(src, "vlan", &vlan);
 	if (vlan.kind == PL_V_INT && (vlan.i < 1 || vlan.i > PL_VID_MAX))
 		return pl_err_misuse(e, "vlan: %lld out of range 1..%d", vlan.i, PL_VID_MAX);
-	src->get(src, "vni", &vni);
+	pl_get(src, "vni", &vni);
 	if (vni.kind == PL_V_INT && (vni.i < 0 || vni.i > PL_VNI_MAX))
 		return pl_err_misuse(e, "vni: %lld out of range 0..%d", vni.i, PL_VNI_MAX);
 	idx = pl_link_dev(s, &dev, "dev", e);

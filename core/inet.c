@@ -21,23 +21,29 @@ const char *pl_family_name(int family)
 	return family == AF_INET ? "inet" : family == AF_INET6 ? "inet6" : NULL;
 }
 
+PL_HOT
 int pl_prefix_parse(const char *s, struct pl_prefix *p)
 {
-	const char *slash = strchr(s, '/');
 	char abuf[INET6_ADDRSTRLEN + 1];
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
 	unsigned long n = 0;
-	const char *d;
+	const char *slash, *d;
+	size_t alen;
 
 	memset(p, 0, sizeof(*p));
-	if (alen == 0 || alen >= sizeof(abuf))
-		return -1;
-	memcpy(abuf, s, alen);
-	abuf[alen] = '\0';
-	if (pl_parse_inet(abuf, p->addr, &p->family) < 0)
-		return -1;
+	if (pl_parse_in4(s, '/', &slash, p->addr) == 0) {	/* the common case */
+		p->family = AF_INET;
+	} else {
+		slash = strchr(s, '/');
+		alen = slash ? (size_t)(slash - s) : strlen(s);
+		if (alen == 0 || alen >= sizeof(abuf))
+			return -1;
+		memcpy(abuf, s, alen);
+		abuf[alen] = '\0';
+		if (pl_parse_inet(abuf, p->addr, &p->family) < 0)
+			return -1;
+	}
 	p->len = (int)pl_family_addrlen(p->family) * 8;
-	if (!slash)
+	if (!slash || *slash != '/')
 		return 0;
 	/* Decimal digits only: no sign, no spaces, no "0x". */
 	for (d = slash + 1; *d; d++) {
@@ -52,6 +58,7 @@ int pl_prefix_parse(const char *s, struct pl_prefix *p)
 	return 0;
 }
 
+PL_HOT
 int pl_val_prefix(const struct pl_val *v, const char *what, int no_len, struct pl_prefix *p,
 		  struct pl_err *e)
 {
@@ -111,7 +118,7 @@ int pl_src_bool(struct pl_source *src, const char *key, int *b, struct pl_err *e
 {
 	struct pl_val v;
 
-	src->get(src, key, &v);
+	pl_get(src, key, &v);
 	return pl_val_bool(&v, key, b, e);
 }
 

@@ -12,7 +12,16 @@
 
 /* ---------------------------------------------------------------------------------------- */
 /* attribute descriptors: one table per object, walked by one builder and one parser */
-#define PL_ATTRS(tbl, max) { (tbl), sizeof(tbl) / sizeof((tbl)[0]), (max) }
+/* the index is a compound literal: static storage, one per table (tables are file-scope) */
+#define PL_ATTRS(tbl, max) \
+	{ (tbl), sizeof(tbl) / sizeof((tbl)[0]), (max), &(struct pl_attr_index){ 0, 0, 0, NULL } }
+
+struct pl_attr_index {
+	int state;		/* 2 once built (read with acquire) */
+	size_t n;
+	uint64_t mask;		/* pl_keysig() of every settable name */
+	uint16_t *order;	/* indexes of the settable descriptors, sorted by name */
+};
 
 /* ---------------------------------------------------------------------------------------- */
 /* requests */
@@ -219,6 +228,10 @@ struct pl_prefix {
 	int has_len;		/* whether "/N" was written */
 	uint8_t addr[16];
 };
+
+/* A dotted quad ending at NUL or @stop (*end: there), as inet_pton would read it; -1 for
+ * anything else (which inet_pton may still take: ask it). */
+int pl_parse_in4(const char *s, char stop, const char **end, uint8_t *out);
 
 /* Parse "ADDR[/LEN]": 0 on success, -1 if ADDR is malformed, -2 if LEN is. */
 int pl_prefix_parse(const char *s, struct pl_prefix *p);

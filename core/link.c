@@ -315,7 +315,7 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 	struct pl_val v;
 	int fd, rc;
 
-	if (src->get(src, key, &v) < 0)
+	if (pl_get(src, key, &v) < 0)
 		return -1;
 	if (v.kind == PL_V_NIL)
 		return 0;
@@ -324,7 +324,7 @@ static int pl_link_put_netns(struct pl_req *r, struct pl_source *src, const char
 
 		if (src->enter(src, key) != 1)
 			return pl_err_misuse(e, "%s%s: expected a table", r->prefix, key);
-		src->get(src, "pid", &pid);
+		pl_get(src, "pid", &pid);
 		if (src->leave(src, e) < 0)
 			return -1;
 		if (pid.kind != PL_V_INT || pid.i <= 0)
@@ -373,7 +373,7 @@ static int pl_link_put_flag(struct pl_req *r, struct ifinfomsg *ifi, struct pl_s
 {
 	struct pl_val v;
 
-	src->get(src, key, &v);
+	pl_get(src, key, &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind != PL_V_BOOL)
@@ -401,7 +401,7 @@ static int pl_link_put_common(struct pl_req *r, struct ifinfomsg *ifi, struct pl
 {
 	struct pl_val v;
 
-	if (src->get(src, "name", &v) < 0)
+	if (pl_get(src, "name", &v) < 0)
 		return -1;
 	if (v.kind != PL_V_NIL) {
 		char what[48];
@@ -438,8 +438,8 @@ int pl_link_put_peer(struct pl_req *r, struct pl_source *src, uint16_t type, str
 
 		snprintf(r->prefix, sizeof(r->prefix), "peer.");
 		/* A veth peer cannot be created up (ENOTCONN): it is set up right after. */
-		src->get(src, "up", &up);
-		src->get(src, "name", &name);
+		pl_get(src, "up", &up);
+		pl_get(src, "name", &name);
 		rc = 0;
 		if (up.kind != PL_V_NIL && up.kind != PL_V_BOOL)
 			rc = pl_err_misuse(e, "peer.up: expected a boolean");
@@ -672,9 +672,9 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	struct pl_req r;
 	int rc = -1, nsfd;
 
-	src->get(src, "name", &name);
-	src->get(src, "kind", &kind);
-	src->get(src, "alias", &alias);
+	pl_get(src, "name", &name);
+	pl_get(src, "kind", &kind);
+	pl_get(src, "alias", &alias);
 	if (kind.kind != PL_V_STR)
 		return pl_err_misuse(e, "kind: expected a link kind name, got %s",
 				     kind.kind == PL_V_NIL ? "nil" : "a non-string");
@@ -692,7 +692,7 @@ int pl_link_add(struct pl_sock *s, struct pl_source *src, struct pl_err *e)
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
 	nsfd = r.link_nsfd;	/* where the link goes (netns = ...), if elsewhere */
-	src->get(src, "alias", &alias);
+	pl_get(src, "alias", &alias);
 	if (pl_link_put_info(&r, lk, src, 1, e) < 0)
 		goto out;
 	if (src->leave(src, e) < 0)	/* the top table: no unknown keys */
@@ -743,7 +743,7 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	r.nfds = pr.nfds = 0;
 	r.building = pr.building = 0;
 	r.sock = pr.sock = s;
-	if (src->get(src, "name", &v) < 0)
+	if (pl_get(src, "name", &v) < 0)
 		return -1;
 	if (dev->kind == PL_V_STR && v.kind == PL_V_NIL) {
 		idx = 0;
@@ -773,7 +773,7 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	empty = r.nlh->nlmsg_len;
 	if (pl_link_put_common(&r, ifi, src, 1, e) < 0)
 		goto out;
-	src->get(src, "nomaster", &v);
+	pl_get(src, "nomaster", &v);
 	if (v.kind != PL_V_NIL && v.kind != PL_V_BOOL) {
 		pl_err_misuse(e, "nomaster: expected a boolean");
 		goto out;
@@ -787,7 +787,7 @@ int pl_link_set(struct pl_sock *s, const struct pl_val *dev, struct pl_source *s
 	for (kp = pl_link_kinds; *kp; kp++) {
 		if (!(*kp)->data.n)
 			continue;
-		if (src->get(src, (*kp)->name, &v) < 0 || v.kind == PL_V_NIL)
+		if (pl_get(src, (*kp)->name, &v) < 0 || v.kind == PL_V_NIL)
 			continue;
 		if (pl_link_put_info(&r, *kp, src, 0, e) < 0)
 			goto out;

@@ -117,8 +117,8 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 	size_t i;
 	int idx;
 
-	src->get(src, "dev", &dev);
-	src->get(src, "dst", &dst);
+	pl_get(src, "dev", &dev);
+	pl_get(src, "dst", &dst);
 	if (dev.kind == PL_V_NIL)
 		return pl_err_misuse(e, "dev: a neighbour needs a device");
 	if (dev.kind != PL_V_STR && dev.kind != PL_V_INT)
@@ -144,7 +144,7 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 		/* A delete tells a proxy entry from a neighbour; the rest is the entry's. */
 		if (type == RTM_DELNEIGH && pl_ntf_set[i].flag != NTF_PROXY)
 			continue;
-		src->get(src, pl_ntf_set[i].name, &v);
+		pl_get(src, pl_ntf_set[i].name, &v);
 		if (pl_val_bool(&v, pl_ntf_set[i].name, &b, e) < 0)
 			return -1;
 		if (b)
@@ -153,7 +153,7 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 	if (type == RTM_NEWNEIGH) {
 		unsigned long long st = NUD_PERMANENT;
 
-		src->get(src, "state", &state);
+		pl_get(src, "state", &state);
 		if (state.kind == PL_V_STR) {
 			const struct pl_enum *t;
 
@@ -170,7 +170,7 @@ static int pl_neigh_req(struct pl_req *r, struct pl_sock *s, uint16_t type, uint
 		ndm->ndm_state = (uint16_t)st;
 		if (pl_attrs_put(r, &pl_neigh_attrs, src, e) < 0)
 			return -1;
-		src->get(src, "protocol", &v);
+		pl_get(src, "protocol", &v);
 		if (v.kind != PL_V_NIL) {
 			uint32_t proto;
 

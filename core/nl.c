@@ -140,12 +140,14 @@ static size_t pl_cat(char *dst, size_t o, size_t cap, const char *s)
 /* ---------------------------------------------------------------------------------------- */
 /* request building */
 
+PL_HOT
 struct nlmsghdr *pl_req_start(struct pl_req *r, struct pl_sock *s, uint16_t type,
 			      uint16_t flags, const char *op, const char *obj)
 {
 	return pl_req_start_buf(r, s, s->sbuf, s->sbuflen, type, flags, op, obj);
 }
 
+PL_HOT
 struct nlmsghdr *pl_req_start_buf(struct pl_req *r, struct pl_sock *s, char *buf, size_t cap,
 				  uint16_t type, uint16_t flags, const char *op, const char *obj)
 {
@@ -181,6 +183,7 @@ void pl_req_built(struct pl_req *r)
 	r->building = 0;
 }
 
+PL_HOT
 void pl_req_done(struct pl_req *r)
 {
 	int i;
@@ -191,6 +194,7 @@ void pl_req_done(struct pl_req *r)
 	r->nfds = 0;
 }
 
+PL_HOT
 void *pl_req_extra(struct pl_req *r, size_t len)
 {
 	if (r->nlh->nlmsg_len + MNL_ALIGN(len) > r->cap)
@@ -198,6 +202,7 @@ void *pl_req_extra(struct pl_req *r, size_t len)
 	return mnl_nlmsg_put_extra_header(r->nlh, len);
 }
 
+PL_HOT
 int pl_req_put(struct pl_req *r, uint16_t type, size_t len, const void *data, struct pl_err *e)
 {
 	struct nlattr *a = mnl_nlmsg_get_payload_tail(r->nlh);
@@ -209,6 +214,7 @@ int pl_req_put(struct pl_req *r, uint16_t type, size_t len, const void *data, st
 	return 0;
 }
 
+PL_HOT
 int pl_req_put_u32(struct pl_req *r, uint16_t type, uint32_t v, struct pl_err *e)
 {
 	return pl_req_put(r, type, sizeof(v), &v, e);
@@ -219,6 +225,7 @@ int pl_req_put_str(struct pl_req *r, uint16_t type, const char *s, struct pl_err
 	return pl_req_put(r, type, strlen(s) + 1, s, e);
 }
 
+PL_HOT
 struct nlattr *pl_req_nest(struct pl_req *r, uint16_t type, struct pl_err *e)
 {
 	struct nlattr *n = mnl_attr_nest_start_check(r->nlh, r->cap, type);
@@ -228,11 +235,13 @@ struct nlattr *pl_req_nest(struct pl_req *r, uint16_t type, struct pl_err *e)
 	return n;
 }
 
+PL_HOT
 void pl_req_nest_end(struct pl_req *r, struct nlattr *nest)
 {
 	mnl_attr_nest_end(r->nlh, nest);
 }
 
+PL_HOT
 void pl_req_field(struct pl_req *r, const char *name)
 {
 	char *p;
@@ -378,6 +387,7 @@ static int pl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
 	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
 }
 
+PL_HOT
 int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e)
 {
 	const struct nlmsghdr *nlh;
@@ -414,6 +424,7 @@ static int pl_reply_errno(int error)
 	return error < 0 && error > -4096 ? -error : EBADMSG;
 }
 
+PL_HOT
 int pl_msg_status(const struct nlmsghdr *nlh, char *buf, size_t len, const char **ack,
 		  uint32_t *off)
 {
@@ -523,6 +534,7 @@ static void pl_drain(struct pl_sock *s)
 	}
 }
 
+PL_HOT
 static int pl_send(struct pl_req *r, struct pl_err *e)
 {
 	struct pl_sock *s = r->sock;
@@ -539,6 +551,7 @@ static int pl_send(struct pl_req *r, struct pl_err *e)
 	return 0;
 }
 
+PL_HOT
 int pl_talk(struct pl_req *r, pl_msg_cb cb, void *data, struct pl_err *e)
 {
 	int intr = 0, tries;

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* the functions of the one-at-a-time request path (build, send, ACK), kept together in the
+ * text (.text.hot): fewer pages to refill per call after the syscalls flush the TLB */
+#define PL_HOT __attribute__((hot))
+
 struct nlmsghdr;
 struct nlattr;
 struct mnl_socket;
@@ -80,7 +84,37 @@ struct pl_source {
 	long long (*len)(struct pl_source *src);
 	/* Make element @i (1-based) of the current table current, like enter. */
 	int (*enter_at)(struct pl_source *src, long long i);
+	/* Optional (may be NULL): the string keys of the current table (*keys points at them,
+	 * valid until the source moves) and, in *mask, the bit pl_keysig() of each; returns
+	 * how many, or -1 when the source cannot tell. A descriptor walk then looks up only the
+	 * keys present instead of asking for every settable option. */
+	int (*keys)(struct pl_source *src, const char *const **keys, uint64_t *mask);
+	/* Kept by a source that knows the keys of its current table (else 0): every key there
+	 * has its pl_keysig() bit in @mask, so that pl_get() answers any other key "absent"
+	 * without a call. */
+	int masked;
+	uint64_t mask;
 };
+
+/* A key's signature, one of 64: a cheap "certainly not here" for sets of keys. */
+static inline unsigned int pl_keysig(const char *k)
+{
+	return ((unsigned char)k[0] * 31u + (k[0] ? (unsigned char)k[1] : 0u)) & 63u;
+}
+
+/* src->get, answering keys the source's mask rules out on the spot. */
+static inline int pl_get(struct pl_source *src, const char *key, struct pl_val *v)
+{
+	if (src->masked && !((src->mask >> pl_keysig(key)) & 1u)) {
+		v->kind = PL_V_NIL;
+		v->b = 0;
+		v->i = 0;
+		v->s = NULL;
+		v->len = 0;
+		return 0;
+	}
+	return src->get(src, key, v);
+}
 
 /* A tree of named scalars being built (a Lua table, in the bindings). Keys are static strings
  * (literals, descriptor names): a sink may know a key by its address alone. */
@@ -166,10 +200,13 @@ struct pl_attr_desc {
 };
 
 /* A descriptor table with its length. */
+struct pl_attr_index;	/* the settable descriptors by name, built at first use (attr.c) */
+
 struct pl_attrs {
 	const struct pl_attr_desc *d;
 	size_t n;
 	uint16_t maxtype;
+	struct pl_attr_index *ix;
 };
 
 /* ---------------------------------------------------------------------------------------- */

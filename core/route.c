@@ -60,7 +60,7 @@ static int pl_route_put_nexthop(struct pl_req *r, struct pl_source *src, int *fa
 		return -1;
 	if (v.kind != PL_V_NIL && pl_route_put_addr(r, family, RTA_GATEWAY, used, &v, e) < 0)
 		return -1;
-	src->get(src, "dev", &v);
+	pl_get(src, "dev", &v);
 	if (v.kind != PL_V_NIL) {
 		char what[48];
 		int idx = 0;
@@ -75,13 +75,13 @@ static int pl_route_put_nexthop(struct pl_req *r, struct pl_source *src, int *fa
 			return pl_route_fail(r, e);
 		nh->rtnh_ifindex = idx;
 	}
-	src->get(src, "weight", &v);
+	pl_get(src, "weight", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v.kind != PL_V_INT || v.i < 1 || v.i > 256)
 			return pl_err_misuse(e, "%sweight: expected an integer 1..256", r->prefix);
 		nh->rtnh_hops = (unsigned char)(v.i - 1);
 	}
-	src->get(src, "onlink", &v);
+	pl_get(src, "onlink", &v);
 	if (pl_route_bool(r->prefix, "onlink", &v, &b, e) < 0)
 		return -1;
 	if (b)
@@ -92,6 +92,7 @@ static int pl_route_put_nexthop(struct pl_req *r, struct pl_source *src, int *fa
 }
 
 /* nexthops = { { gateway =, dev =, weight =, onlink = }, ... } -> RTA_MULTIPATH */
+PL_HOT
 static int pl_route_put_nexthops(struct pl_req *r, struct pl_source *src, int *family,
 				 int *has, struct pl_err *e)
 {
@@ -138,6 +139,7 @@ static int pl_route_put_nexthops(struct pl_req *r, struct pl_source *src, int *f
 }
 
 /* The header fields named by options: table, type, protocol, scope, tos, onlink. */
+PL_HOT
 static int pl_route_put_header(struct pl_req *r, struct rtmsg *rtm, struct pl_source *src,
 			       int *table_set, int *scope_set, struct pl_route_key *key,
 			       struct pl_err *e)
@@ -147,12 +149,12 @@ static int pl_route_put_header(struct pl_req *r, struct rtmsg *rtm, struct pl_so
 	struct pl_val v;
 	int b;
 
-	src->get(src, "table", &v);
+	pl_get(src, "table", &v);
 	*table_set = v.kind != PL_V_NIL;
 	key->table = RT_TABLE_MAIN;
 	if (*table_set && pl_route_table(&v, 0, &key->table, e) < 0)
 		return -1;
-	src->get(src, "type", &v);
+	pl_get(src, "type", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_enum("", "type", &v, pl_route_types, RTN_MAX, &n, e) < 0)
 			return -1;
@@ -165,21 +167,21 @@ static int pl_route_put_header(struct pl_req *r, struct rtmsg *rtm, struct pl_so
 			return -1;
 		rtm->rtm_protocol = (unsigned char)n;
 	}
-	src->get(src, "scope", &v);
+	pl_get(src, "scope", &v);
 	*scope_set = v.kind != PL_V_NIL;
 	if (*scope_set) {
 		if (pl_route_rtn("scope", &v, PL_RTN_SCOPE, &n, e) < 0)
 			return -1;
 		rtm->rtm_scope = (unsigned char)n;
 	}
-	src->get(src, "tos", &v);
+	pl_get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		rtm->rtm_tos = (unsigned char)n;
 	}
 	key->tos = rtm->rtm_tos;
-	src->get(src, "onlink", &v);
+	pl_get(src, "onlink", &v);
 	if (pl_route_bool("", "onlink", &v, &b, e) < 0)
 		return -1;
 	if (b)
@@ -188,6 +190,7 @@ static int pl_route_put_header(struct pl_req *r, struct rtmsg *rtm, struct pl_so
 }
 
 /* Build a route request from @src into the socket's buffer; its key goes to @key. */
+PL_HOT
 static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source *src,
 			  uint16_t type, uint16_t flags, const char *op, struct pl_route_key *key,
 			  struct pl_err *e)
@@ -202,7 +205,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 	uint32_t mark;
 
 	memset(key, 0, sizeof(*key));
-	src->get(src, "dst", &dst);
+	pl_get(src, "dst", &dst);
 	if (dst.kind == PL_V_NIL)
 		return pl_err_misuse(e, "dst: a route needs a destination (a prefix or \"default\")");
 	if (dst.kind != PL_V_STR)
@@ -210,7 +213,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 				     pl_vkind_desc(dst.kind, 1));
 	if (strcmp(dst.s, "default") != 0 && pl_route_prefix("dst", &dst, addr, &dfam, &plen, e) < 0)
 		return -1;
-	src->get(src, "family", &v);
+	pl_get(src, "family", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v.kind != PL_V_STR || pl_route_enum("", "family", &v, pl_route_families, 0, &n,
 							e) < 0)
@@ -280,7 +283,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 	if (pl_route_put_nexthops(r, src, &family, &has_mp, e) < 0)
 		return -1;
 	if (has_mp) {
-		src->get(src, "dev", &v);
+		pl_get(src, "dev", &v);
 		if (has_gw || v.kind != PL_V_NIL)
 			return pl_err_misuse(e, "nexthops: give gateway and dev in each nexthop, "
 					     "not beside the list");
@@ -306,7 +309,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 		}
 	}
 	key->family = family;
-	src->get(src, "metric", &v);
+	pl_get(src, "metric", &v);
 	if (v.kind == PL_V_INT) {
 		key->has_metric = 1;
 		key->metric = (uint32_t)v.i;
@@ -314,6 +317,7 @@ static int pl_route_build(struct pl_req *r, struct pl_sock *s, struct pl_source 
 	return src->leave(src, e);	/* the top table: no unknown keys */
 }
 
+PL_HOT
 int pl_route_change(struct pl_sock *s, struct pl_source *src, enum pl_route_op op,
 		    struct pl_err *e)
 {

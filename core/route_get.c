@@ -48,7 +48,7 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 	struct pl_val v;
 	size_t i;
 
-	src->get(src, "from", &v);
+	pl_get(src, "from", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_put_addr(r, &family, RTA_SRC, "from", &v, e) < 0)
 			return -1;
@@ -57,7 +57,7 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 	for (i = 0; i < 2; i++) {
 		int idx;
 
-		src->get(src, devs[i], &v);
+		pl_get(src, devs[i], &v);
 		if (v.kind == PL_V_NIL)
 			continue;
 		idx = pl_link_dev(r->sock, &v, devs[i], e);
@@ -67,7 +67,7 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 		if (pl_req_put_u32(r, devattr[i], (uint32_t)idx, e) < 0)
 			return -1;
 	}
-	src->get(src, "mark", &v);
+	pl_get(src, "mark", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_enum("", "mark", &v, NULL, UINT32_MAX, &n, e) < 0)
 			return -1;
@@ -75,7 +75,7 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 		if (pl_req_put_u32(r, RTA_MARK, (uint32_t)n, e) < 0)
 			return -1;
 	}
-	src->get(src, "uid", &v);
+	pl_get(src, "uid", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_enum("", "uid", &v, NULL, UINT32_MAX, &n, e) < 0)
 			return -1;
@@ -83,13 +83,13 @@ static int pl_route_get_opts(struct pl_req *r, struct rtmsg *rtm, struct pl_sour
 		if (pl_req_put_u32(r, RTA_UID, (uint32_t)n, e) < 0)
 			return -1;
 	}
-	src->get(src, "tos", &v);
+	pl_get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		rtm->rtm_tos = (unsigned char)n;
 	}
-	src->get(src, "fibmatch", &v);
+	pl_get(src, "fibmatch", &v);
 	if (pl_route_bool("", "fibmatch", &v, &b, e) < 0)
 		return -1;
 	if (b)

@@ -32,14 +32,14 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 	f->table = RT_TABLE_MAIN;
 	if (!src)
 		return 0;
-	src->get(src, "family", &v);
+	pl_get(src, "family", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v.kind != PL_V_STR || pl_route_enum("", "family", &v, pl_route_families, 0, &n,
 							e) < 0)
 			return pl_err_misuse(e, "family: expected \"inet\" or \"inet6\"");
 		f->family = (int)n;
 	}
-	src->get(src, "table", &v);
+	pl_get(src, "table", &v);
 	if (v.kind != PL_V_NIL && pl_route_table(&v, 1, &f->table, e) < 0)
 		return -1;
 	if (pl_route_alias(src, "", "protocol", "proto", &v, &used, e) < 0)
@@ -49,34 +49,34 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 			return -1;
 		f->protocol = (uint8_t)n;
 	}
-	src->get(src, "type", &v);
+	pl_get(src, "type", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_enum("", "type", &v, pl_route_types, RTN_MAX, &n, e) < 0)
 			return -1;
 		f->type = (uint8_t)n;
 	}
-	src->get(src, "scope", &v);
+	pl_get(src, "scope", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_rtn("scope", &v, PL_RTN_SCOPE, &n, e) < 0)
 			return -1;
 		f->has_scope = 1;
 		f->scope = (uint8_t)n;
 	}
-	src->get(src, "tos", &v);
+	pl_get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_route_rtn("tos", &v, PL_RTN_DSFIELD, &n, e) < 0)
 			return -1;
 		f->has_tos = 1;
 		f->tos = (uint8_t)n;
 	}
-	src->get(src, "metric", &v);
+	pl_get(src, "metric", &v);
 	if (v.kind != PL_V_NIL) {
 		if (v.kind != PL_V_INT || v.i < 0 || v.i > UINT32_MAX)
 			return pl_err_misuse(e, "metric: expected an integer 0..%u", UINT32_MAX);
 		f->has_metric = 1;
 		f->metric = (uint32_t)v.i;
 	}
-	src->get(src, "dst", &v);
+	pl_get(src, "dst", &v);
 	if (v.kind != PL_V_NIL) {
 		f->has_dst = 1;
 		if (v.kind == PL_V_STR && strcmp(v.s, "default") == 0) {
@@ -88,7 +88,7 @@ int pl_route_filter_read(struct pl_sock *s, struct pl_source *src, const char *o
 					     f->family == AF_INET ? "IPv4" : "IPv6");
 		}
 	}
-	src->get(src, "dev", &v);
+	pl_get(src, "dev", &v);
 	if (src->leave(src, e) < 0)
 		return -1;
 	if (v.kind != PL_V_NIL) {

@@ -112,6 +112,7 @@ int pl_route_enum(const char *prefix, const char *key, const struct pl_val *v,
 }
 
 /* A boolean option, named with its prefix ("nexthops[2].onlink") when it is misused. */
+PL_HOT
 int pl_route_bool(const char *prefix, const char *key, const struct pl_val *v, int *out,
 		  struct pl_err *e)
 {
@@ -142,13 +143,14 @@ int pl_route_rtn(const char *key, const struct pl_val *v, enum pl_rtn_kind kind,
 }
 
 /* Read option @a or its alias @b (only one of them may be given) into @v; *@used names it. */
+PL_HOT
 int pl_route_alias(struct pl_source *src, const char *prefix, const char *a,
 		   const char *b, struct pl_val *v, const char **used, struct pl_err *e)
 {
 	struct pl_val w;
 
-	src->get(src, a, v);
-	src->get(src, b, &w);
+	pl_get(src, a, v);
+	pl_get(src, b, &w);
 	*used = a;
 	if (v->kind != PL_V_NIL && w.kind != PL_V_NIL)
 		return pl_err_misuse(e, "%s%s: also given as %s%s: give one of them", prefix, a,
@@ -161,6 +163,7 @@ int pl_route_alias(struct pl_source *src, const char *prefix, const char *a,
 }
 
 /* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host route). */
+PL_HOT
 int pl_route_prefix(const char *key, const struct pl_val *v, uint8_t *addr, int *family,
 		    int *plen, struct pl_err *e)
 {
@@ -183,6 +186,7 @@ int pl_route_prefix(const char *key, const struct pl_val *v, uint8_t *addr, int 
 }
 
 /* table = name | number; "all" (0) only where @all is allowed. */
+PL_HOT
 int pl_route_table(const struct pl_val *v, int all, uint32_t *id, struct pl_err *e)
 {
 	if (v->kind == PL_V_INT) {

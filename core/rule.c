@@ -203,7 +203,7 @@ static int pl_rule_put_addr(struct pl_req *r, struct fib_rule_hdr *frh, struct p
 	struct pl_prefix p;
 	struct pl_val v;
 
-	src->get(src, key, &v);
+	pl_get(src, key, &v);
 	if (v.kind == PL_V_NIL || (v.kind == PL_V_STR && strcmp(v.s, "all") == 0))
 		return 0;
 	if (pl_val_prefix(&v, key, 0, &p, e) < 0)
@@ -242,7 +242,7 @@ static int pl_rule_put_fwmark(struct pl_req *r, struct pl_source *src, struct pl
 	const char *slash;
 	struct pl_val v;
 
-	src->get(src, "fwmark", &v);
+	pl_get(src, "fwmark", &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind == PL_V_INT) {
@@ -274,7 +274,7 @@ static int pl_rule_put_range(struct pl_req *r, struct pl_source *src, const char
 	uint32_t lo, hi;
 	struct pl_val v;
 
-	src->get(src, key, &v);
+	pl_get(src, key, &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind == PL_V_INT && v.i >= 0 && (unsigned long long)v.i <= max) {
@@ -309,7 +309,7 @@ static int pl_rule_put_ipproto(struct pl_req *r, struct pl_source *src, struct p
 	struct pl_val v;
 	uint8_t n;
 
-	src->get(src, "ipproto", &v);
+	pl_get(src, "ipproto", &v);
 	if (v.kind == PL_V_NIL)
 		return 0;
 	if (v.kind == PL_V_INT && v.i >= 0 && v.i <= 255) {
@@ -333,7 +333,7 @@ static int pl_rule_ifname(struct pl_source *src, const char *key, struct pl_err 
 {
 	struct pl_val v;
 
-	src->get(src, key, &v);
+	pl_get(src, key, &v);
 	if (v.kind == PL_V_STR && (v.len == 0 || v.len >= IFNAMSIZ))
 		return pl_err_misuse(e, "%s: interface name \"%s\" must be 1 to %d bytes", key,
 				     v.s, IFNAMSIZ - 1);
@@ -353,16 +353,16 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 
 	*nsel = 0;
 	for (i = 0; pl_rule_keys[i]; i++) {
-		src->get(src, pl_rule_keys[i], &v);
+		pl_get(src, pl_rule_keys[i], &v);
 		*nsel += v.kind != PL_V_NIL;
 	}
 	pl_req_start(r, s, add ? RTM_NEWRULE : RTM_DELRULE, add ? NLM_F_CREATE | NLM_F_EXCL : 0,
 		     add ? "rule_add" : "rule_del", NULL);
 	frh = pl_req_extra(r, sizeof(*frh));
-	src->get(src, "priority", &v);
+	pl_get(src, "priority", &v);
 	if (v.kind == PL_V_INT)
 		snprintf(r->obj, sizeof(r->obj), "priority %lld", v.i);
-	src->get(src, "family", &v);
+	pl_get(src, "family", &v);
 	if (pl_val_family(&v, "family", &fam, e) < 0)
 		goto out;
 	frh->family = (uint8_t)fam;
@@ -371,7 +371,7 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 		goto out;
 	if (!frh->family)
 		frh->family = AF_INET;
-	src->get(src, "not", &v);
+	pl_get(src, "not", &v);
 	if (pl_val_bool(&v, "not", &b, e) < 0)
 		goto out;
 	if (b)
@@ -379,7 +379,7 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 	if (pl_rule_ifname(src, "iif", e) < 0 || pl_rule_ifname(src, "oif", e) < 0 ||
 	    pl_attrs_put(r, &pl_rule_attrs, src, e) < 0 || pl_rule_put_fwmark(r, src, e) < 0)
 		goto out;
-	src->get(src, "table", &v);
+	pl_get(src, "table", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_val_rtn(&names, PL_RTN_TABLE, &v, "table", UINT32_MAX, &n, e) < 0)
 			goto out;
@@ -389,7 +389,7 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 		if (n >= 256 && pl_req_put_u32(r, FRA_TABLE, n, e) < 0)
 			goto out;
 	}
-	src->get(src, "action", &v);
+	pl_get(src, "action", &v);
 	if (v.kind == PL_V_STR) {
 		const struct pl_enum *a;
 
@@ -406,13 +406,13 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 		pl_err_misuse(e, "action: expected an action name");
 		goto out;
 	}
-	src->get(src, "tos", &v);
+	pl_get(src, "tos", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_val_rtn(&names, PL_RTN_DSFIELD, &v, "tos", 255, &n, e) < 0)
 			goto out;
 		frh->tos = (uint8_t)n;
 	}
-	src->get(src, "protocol", &v);
+	pl_get(src, "protocol", &v);
 	if (v.kind != PL_V_NIL) {
 		if (pl_val_rtn(&names, PL_RTN_PROTO, &v, "protocol", 255, &n, e) < 0)
 			goto out;
@@ -420,7 +420,7 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 		if (pl_req_put(r, FRA_PROTOCOL, 1, &(uint8_t){ (uint8_t)n }, e) < 0)
 			goto out;
 	}
-	src->get(src, "l3mdev", &v);
+	pl_get(src, "l3mdev", &v);
 	if (pl_val_bool(&v, "l3mdev", &l3mdev, e) < 0)
 		goto out;
 	if (l3mdev) {
@@ -434,7 +434,7 @@ static int pl_rule_req(struct pl_req *r, struct pl_sock *s, int add, struct pl_s
 	    pl_rule_put_range(r, src, "uidrange", FRA_UID_RANGE, UINT32_MAX, e) < 0)
 		goto out;
 	if (add && !frh->action) {
-		src->get(src, "goto", &v);
+		pl_get(src, "goto", &v);
 		frh->action = v.kind != PL_V_NIL ? FR_ACT_GOTO : FR_ACT_TO_TBL;
 	}
 	/* As ip: a lookup rule without a table looks up "main". */

@@ -94,6 +94,39 @@ describe("hardening", function()
       assert.equal(3, #assert(h:links()))
     end)
 
+    it("are read where they are by change calls: no finalizer runs while one is built", function()
+      -- A change call (route_add, link_add, addr_add, ...) reads its option table in place,
+      -- without a private copy: that is safe only because nothing in it allocates, so no
+      -- garbage collection step, hence no finalizer, can run and rewrite the table (and free
+      -- a string the core points at) until the call is over. Finalizers here rewrite the
+      -- table and report whether they ran inside a call (the handle is busy then).
+      local sb <close> = testing.sandbox()
+      local h = sb.h
+      local opts = { dst = "10.9.0.1/32", dev = "lo" }
+      local inside, ran = 0, 0
+      local function bomb(i)
+        setmetatable({}, { __gc = function()
+          ran = ran + 1
+          opts.dev = "lo"
+          opts[1] = { i }     -- a new entry, unreferenced at the next rewrite
+          opts[1] = nil
+          if not pcall(h.link_get, h, "lo") then inside = inside + 1 end
+        end })
+      end
+      collectgarbage("incremental", 1, 100, 1)   -- a GC step at (almost) every allocation
+      for i = 1, 600 do
+        for k = 1, 5 do bomb(k) end
+        opts.dst = ("10.9.%d.%d/32"):format(i // 256, i % 256)
+        assert(h:route_add(opts))
+        assert(h:addr_add("lo", opts.dst))
+      end
+      collectgarbage("incremental", 200, 100)
+      collectgarbage()
+      assert.is_true(ran > 0, "no finalizer ran at all")
+      assert.equal(0, inside, "a finalizer ran inside a change call")
+      assert.equal(600, #assert(h:routes{ dev = "lo", table = "main" }))
+    end)
+
     it("keep a handle in use from being used again (a finalizer calling it)", function()
       local sb <close> = testing.sandbox()
       local h = sb.h
