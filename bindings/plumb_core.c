@@ -411,6 +411,20 @@ static int l_kinds(lua_State *L)
 	return 1;
 }
 
+/* core._batch_limits(h, rcvbuf, requests): tests only. The receive buffer a batch asks for
+ * and the requests it sends per sendmsg (0: plumb's own sizing), to make ACKs overrun. */
+static int l_batch_limits(lua_State *L)
+{
+	struct lhandle *h = checkhandle(L, "_batch_limits");
+	lua_Integer rcv = luaL_checkinteger(L, 2), reqs = luaL_checkinteger(L, 3);
+
+	if (rcv < 0 || rcv > INT32_MAX || reqs < 0 || reqs > INT32_MAX)
+		return misuse(L, "_batch_limits", "expected sizes 0..%d", (int)INT32_MAX);
+	h->s.batch_rcvbuf = (int)rcv;
+	h->s.batch_chunk_reqs = (int)reqs;
+	return 0;
+}
+
 /* Test-only counters of a handle: { dump_restarts = n } (dumps started again because the
  * kernel flagged them NLM_F_DUMP_INTR). Not part of the API. */
 static int l_stats(lua_State *L)
@@ -476,6 +490,7 @@ static const luaL_Reg core_funcs[] = {
 	{ "port_keys", pl_lua_port_keys },
 	{ "describe", pl_lua_describe },
 	{ "_stats", l_stats },
+	{ "_batch_limits", l_batch_limits },
 	{ "term", pl_lua_term },
 	{ NULL, NULL },
 };

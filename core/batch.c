@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Batches: changes queued in one buffer, sent many per sendmsg, each with its own sequence
- * number and NLM_F_ACK; the ACKs are gathered afterwards (several per recvmmsg) and matched
- * by sequence number (decoded by pl_msg_status, like every reply). rtnetlink handles a sendmsg's messages one after the other inside the
- * call, so when sendmsg returns every ACK of that chunk is queued on the socket: a chunk is
- * sized so that its ACKs fit the receive buffer (and when the kernel drops some all the same,
- * ENOBUFS is reported against every request whose ACK did not come).
+ * number and NLM_F_ACK; the ACKs are gathered afterwards through the receive API (pl_recv,
+ * several datagrams per system call) and matched by sequence number (decoded by
+ * pl_msg_status, like every reply). rtnetlink handles a sendmsg's messages one after the
+ * other inside the call, so when sendmsg returns every ACK of that chunk is queued on the
+ * socket: a chunk is sized so that its ACKs fit the receive buffer (and when the kernel drops
+ * some all the same, ENOBUFS is reported against every request whose ACK did not come).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,9 +24,8 @@
 #define PL_BATCH_SNDBUF (1u << 20)
 #define PL_BATCH_RCVBUF (8u << 20)
 #define PL_BATCH_CHUNK (256u << 10)
-#define PL_ACK_TRUESIZE 2048	/* what one ACK (an error with its text too) costs the rcvbuf, generously */
-#define PL_BATCH_SLOT 4096	/* one ACK datagram, with its extended-ACK text */
-#define PL_BATCH_NSLOT 64
+/* what one ACK (an error with its text too) costs the receive buffer, generously */
+#define PL_ACK_TRUESIZE 2048
 #define PL_BATCH_WAIT_MS 10000
 
 struct pl_batch_ent {
@@ -84,7 +84,8 @@ int pl_batch_begin(struct pl_batch *b, struct pl_sock *s, struct pl_err *e)
 	if (s->batch)
 		return pl_err_misuse(e, "a batch is already running on this handle");
 	snd = pl_sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF, PL_BATCH_SNDBUF);
-	rcv = pl_sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF, PL_BATCH_RCVBUF);
+	rcv = pl_sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF,
+			 s->batch_rcvbuf > 0 ? s->batch_rcvbuf : (int)PL_BATCH_RCVBUF);
 	/* netlink_sendmsg refuses a message longer than sk_sndbuf - 32 */
 	b->chunk_bytes = PL_BATCH_CHUNK;
 	if (snd > 0 && (size_t)snd / 2 < b->chunk_bytes)
@@ -94,11 +95,8 @@ int pl_batch_begin(struct pl_batch *b, struct pl_sock *s, struct pl_err *e)
 	b->chunk_reqs = rcv > 0 ? (size_t)rcv / PL_ACK_TRUESIZE : 64;
 	if (b->chunk_reqs < 16)
 		b->chunk_reqs = 16;
-	b->rslot = PL_BATCH_SLOT;
-	b->nslot = PL_BATCH_NSLOT;
-	b->rbuf = malloc(b->rslot * b->nslot);
-	if (!b->rbuf)
-		return pl_err_set(e, ENOMEM, "batch: out of memory");
+	if (s->batch_chunk_reqs > 0)
+		b->chunk_reqs = (size_t)s->batch_chunk_reqs;	/* tests: core._batch_limits */
 	b->s = s;
 	s->batch = b;
 	s->divert = pl_batch_hook;
@@ -115,7 +113,6 @@ void pl_batch_end(struct pl_batch *b)
 	free(b->ent);
 	free(b->fld);
 	free(b->errs);
-	free(b->rbuf);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -281,8 +278,6 @@ static void pl_batch_ent_fail(struct pl_batch *b, struct pl_batch_ent *x, int er
 	pl_batch_record(b, x->index, x->op, x->obj, err, e.msg);
 }
 
-/* Gather the ACKs of b->ent[0..n): returns 0, or -1 when the socket failed (every request
- * without an ACK is then recorded as failed with that error). */
 /* The entry of b->ent[0..n) whose request has sequence number @seq, or NULL. */
 static struct pl_batch_ent *pl_batch_find(struct pl_batch *b, size_t n, uint32_t seq)
 {
@@ -301,88 +296,85 @@ static struct pl_batch_ent *pl_batch_find(struct pl_batch *b, size_t n, uint32_t
 	return NULL;
 }
 
+struct pl_ack_ctx {
+	struct pl_batch *b;
+	size_t n;		/* the chunk: b->ent[0..n) */
+	size_t left;		/* ACKs still to come */
+};
+
+/* One message from the socket (pl_recv): an ACK of the chunk is matched and recorded. */
+static int pl_batch_ack(const struct nlmsghdr *nlh, void *data, struct pl_err *e)
+{
+	struct pl_ack_ctx *c = data;
+	struct pl_batch_ent *x;
+	char text[PL_ERRMSG_MAX];
+	const char *ack;
+	uint32_t off;
+	int err;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != c->b->s->portid)
+		return 0;
+	x = pl_batch_find(c->b, c->n, nlh->nlmsg_seq);
+	if (!x || x->acked)	/* not one of this chunk's ACKs */
+		return 0;
+	x->acked = 1;
+	c->left--;
+	err = pl_msg_status(nlh, text, sizeof(text), &ack, &off);
+	if (err > 0)
+		pl_batch_ent_fail(c->b, x, err, ack, off);
+	return 0;
+}
+
+/* Gather the ACKs of b->ent[0..n), many datagrams per system call (pl_recv, PL_RECV_MANY):
+ * returns 0, or -1 when the socket failed or ACKs were lost (every request without an ACK
+ * is then recorded as failed with that error). */
 static int pl_batch_acks(struct pl_batch *b, size_t n, struct pl_err *e)
 {
-	struct mmsghdr mm[PL_BATCH_NSLOT];
-	struct iovec iov[PL_BATCH_NSLOT];
-	struct sockaddr_nl sa[PL_BATCH_NSLOT];
-	size_t left = n, i;
+	struct pl_ack_ctx c = { b, n, n };
 	int fd = pl_sock_fd(b->s), lost = 0;
+	size_t i;
 
-	while (left) {
+	while (c.left) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		int got, k;
+		struct pl_err e2;
+		int rc, pr;
 
-		for (i = 0; i < b->nslot; i++) {
-			iov[i].iov_base = b->rbuf + i * b->rslot;
-			iov[i].iov_len = b->rslot;
-			memset(&mm[i], 0, sizeof(mm[i]));
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-			mm[i].msg_hdr.msg_name = &sa[i];
-			mm[i].msg_hdr.msg_namelen = sizeof(sa[i]);
-		}
-		got = recvmmsg(fd, mm, (unsigned)b->nslot, MSG_DONTWAIT, NULL);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && errno == ENOBUFS) {
+		rc = pl_recv(b->s, PL_RECV_NONBLOCK | PL_RECV_MANY, pl_batch_ack, &c, &e2);
+		if (rc < 0 && e2.err == ENOBUFS) {
 			lost = 1;	/* some ACKs were dropped: read the rest, then say which */
 			continue;
 		}
-		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int pr;
-
-			if (lost)
-				break;	/* everything the kernel kept has been read */
-			do {
-				pr = poll(&p, 1, PL_BATCH_WAIT_MS);
-			} while (pr < 0 && errno == EINTR);
-			if (pr <= 0) {
-				pl_err_set(e, pr == 0 ? ETIMEDOUT : errno,
-					   "batch: no ACK for %zu request%s", left, left > 1 ? "s" : "");
-				break;
-			}
-			continue;
-		}
-		if (got < 0) {
-			pl_err_set(e, errno, "batch: netlink receive: %s", strerror(errno));
+		if (rc < 0) {
+			*e = e2;
 			break;
 		}
-		for (k = 0; k < got; k++) {
-			const struct nlmsghdr *nlh = (const void *)(b->rbuf + (size_t)k * b->rslot);
-			int len = (int)mm[k].msg_len;
-
-			if (sa[k].nl_pid != 0)
-				continue;
-			for (; mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
-			     nlh = mnl_nlmsg_next(nlh, &len)) {
-				struct pl_batch_ent *x;
-				char text[PL_ERRMSG_MAX];
-				const char *ack;
-				uint32_t off;
-				int err;
-
-				if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != b->s->portid)
-					continue;
-				x = pl_batch_find(b, n, nlh->nlmsg_seq);
-				if (!x || x->acked)	/* not one of this chunk's ACKs */
-					continue;
-				x->acked = 1;
-				left--;
-				err = pl_msg_status(nlh, text, sizeof(text), &ack, &off);
-				if (err > 0)
-					pl_batch_ent_fail(b, x, err, ack, off);
-			}
+		if (rc > 0)
+			continue;
+		if (lost)
+			break;		/* everything the kernel kept has been read */
+		do {
+			pr = poll(&p, 1, PL_BATCH_WAIT_MS);
+		} while (pr < 0 && errno == EINTR);
+		if (pr <= 0) {
+			pl_err_set(e, pr == 0 ? ETIMEDOUT : errno, "batch: no ACK for %zu request%s",
+				   c.left, c.left > 1 ? "s" : "");
+			break;
 		}
 	}
-	if (!left)
+	if (!c.left)
 		return 0;
 	if (lost)
 		pl_err_set(e, ENOBUFS, "no ACK: the receive buffer overran (ENOBUFS), outcome unknown");
 	for (i = 0; i < n; i++) {
-		if (b->ent[i].acked)
+		struct pl_batch_ent *x = &b->ent[i];
+		char msg[PL_ERRMSG_MAX + 128];
+
+		if (x->acked)
 			continue;
-		pl_batch_record(b, b->ent[i].index, b->ent[i].op, b->ent[i].obj, e->err, e->msg);
+		/* named as the request's own failure would be: "route_add 10.1.0.0/24: ..." */
+		snprintf(msg, sizeof(msg), "%s%s%s: %s", x->reqop ? x->reqop : x->op,
+			 x->obj[0] ? " " : "", x->obj, e->msg);
+		pl_batch_record(b, x->index, x->op, x->obj, e->err, msg);
 	}
 	return -1;
 }

@@ -104,7 +104,8 @@ void pl_sock_close(struct pl_sock *s)
 	s->nl = NULL;
 	free(s->sbuf);
 	free(s->rbuf);
-	s->sbuf = s->rbuf = NULL;
+	free(s->mbuf);
+	s->sbuf = s->rbuf = s->mbuf = NULL;
 	pl_sock_rtnames_free(s);
 }
 
@@ -387,22 +388,13 @@ static int pl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
 	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
 }
 
-PL_HOT
-int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e)
+/* Pass each message of the datagram @buf (@n bytes) to @cb: 0, or -1 when @cb failed. */
+static int pl_recv_msgs(const char *buf, ssize_t n, pl_msg_cb cb, void *data, struct pl_err *e)
 {
 	const struct nlmsghdr *nlh;
-	int none, len;
-	ssize_t n;
+	int len = (int)n;
 
-	if (!s->nl)
-		return pl_err_set(e, EBADF, "netlink receive: handle is closed");
-	n = pl_recv_buf(s, flags, &none, e);
-	if (n < 0)
-		return -1;
-	if (none)
-		return 0;
-	len = (int)n;
-	for (nlh = (const struct nlmsghdr *)s->rbuf; pl_nlmsg_ok(nlh, len);
+	for (nlh = (const struct nlmsghdr *)buf; pl_nlmsg_ok(nlh, len);
 	     nlh = mnl_nlmsg_next(nlh, &len)) {
 		int rc;
 
@@ -414,7 +406,70 @@ int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_er
 		if (rc > 0)
 			break;
 	}
+	return 0;
+}
+
+/* PL_RECV_MANY: several datagrams per recvmmsg. */
+static int pl_recv_many(struct pl_sock *s, int flags, pl_msg_cb cb, void *data,
+			struct pl_err *e)
+{
+	struct mmsghdr mm[PL_RECV_NSLOT];
+	struct iovec iov[PL_RECV_NSLOT];
+	struct sockaddr_nl sa[PL_RECV_NSLOT];
+	int got, k;
+
+	if (!s->mbuf && !(s->mbuf = malloc((size_t)PL_RECV_NSLOT * PL_RECV_SLOT)))
+		return pl_err_set(e, ENOMEM, "netlink receive: out of memory");
+	for (k = 0; k < PL_RECV_NSLOT; k++) {
+		iov[k].iov_base = s->mbuf + (size_t)k * PL_RECV_SLOT;
+		iov[k].iov_len = PL_RECV_SLOT;
+		memset(&mm[k], 0, sizeof(mm[k]));
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+		mm[k].msg_hdr.msg_name = &sa[k];
+		mm[k].msg_hdr.msg_namelen = sizeof(sa[k]);
+	}
+	do {
+		got = recvmmsg(pl_sock_fd(s), mm, PL_RECV_NSLOT,
+			       MSG_TRUNC | (flags & PL_RECV_NONBLOCK ? MSG_DONTWAIT : MSG_WAITFORONE),
+			       NULL);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags & PL_RECV_NONBLOCK)
+		return 0;
+	if (got < 0 && errno == ENOBUFS)
+		return pl_err_set(e, ENOBUFS, "netlink receive: %s (messages were lost)",
+				  strerror(ENOBUFS));
+	if (got < 0)
+		return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
+	for (k = 0; k < got; k++) {
+		if (mm[k].msg_hdr.msg_flags & MSG_TRUNC || mm[k].msg_len > PL_RECV_SLOT)
+			return pl_err_set(e, EMSGSIZE, "netlink receive: reply of %u bytes truncated",
+					  mm[k].msg_len);
+		if (sa[k].nl_pid != 0)
+			continue;	/* not from the kernel: ignore */
+		if (pl_recv_msgs(s->mbuf + (size_t)k * PL_RECV_SLOT, (ssize_t)mm[k].msg_len, cb,
+				 data, e) < 0)
+			return -1;
+	}
 	return 1;
+}
+
+PL_HOT
+int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e)
+{
+	int none;
+	ssize_t n;
+
+	if (!s->nl)
+		return pl_err_set(e, EBADF, "netlink receive: handle is closed");
+	if (flags & PL_RECV_MANY)
+		return pl_recv_many(s, flags, cb, data, e);
+	n = pl_recv_buf(s, flags, &none, e);
+	if (n < 0)
+		return -1;
+	if (none)
+		return 0;
+	return pl_recv_msgs(s->rbuf, n, cb, data, e) < 0 ? -1 : 1;
 }
 
 /* The errno in the error field of an NLMSG_ERROR or NLMSG_DONE (a negative errno); a value

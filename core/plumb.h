@@ -302,6 +302,10 @@ struct pl_sock {
 	/* Set with batch: what pl_talk/pl_dump do with a request first (pl_batch_hook). */
 	int (*divert)(struct pl_req *r, int query, struct pl_err *e);
 	int building;		/* requests started and not yet sent, queued or done */
+	char *mbuf;		/* PL_RECV_MANY's datagram slots, allocated at first use */
+	/* tests only (core._batch_limits): a batch's receive buffer and requests per sendmsg,
+	 * 0 for plumb's own sizing */
+	int batch_rcvbuf, batch_chunk_reqs;
 	struct pl_sock_stats stats;
 };
 
@@ -331,6 +335,12 @@ int pl_sock_open_like(struct pl_sock *s, const struct pl_sock *like, struct pl_e
  * datagram was larger than the buffer (the buffer has grown; that datagram is lost).
  */
 #define PL_RECV_NONBLOCK 0x1
+/* With PL_RECV_MANY, up to PL_RECV_NSLOT datagrams of at most PL_RECV_SLOT bytes each are read
+ * in one system call (recvmmsg), every message of each passed to @cb in order: for many small
+ * replies, a batch's ACKs. A larger datagram is lost with EMSGSIZE. */
+#define PL_RECV_MANY 0x2
+#define PL_RECV_NSLOT 64
+#define PL_RECV_SLOT 4096
 int pl_recv(struct pl_sock *s, int flags, pl_msg_cb cb, void *data, struct pl_err *e);
 
 /* ---------------------------------------------------------------------------------------- */
@@ -708,8 +718,6 @@ struct pl_batch {
 	int call_flushes;		/* flushes during the current call */
 	size_t chunk_bytes;		/* at most this much per sendmsg */
 	size_t chunk_reqs;		/* and this many requests (their ACKs fit the rcvbuf) */
-	char *rbuf;			/* ACKs, several per recvmmsg */
-	size_t rslot, nslot;
 };
 
 /* Start queueing on @s: socket buffers sized for the ACKs, s->batch set. */

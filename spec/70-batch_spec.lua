@@ -137,6 +137,39 @@ describe("h:batch()", function()
     assert.equal(10000, #assert(h:routes{ dev = "d0", protocol = "boot" }))
   end)
 
+  it("reports the ACKs the kernel dropped (ENOBUFS) against their calls, and goes on", function()
+    local sb <close> = testing.sandbox()
+    local h = sb.h
+    veth(h)
+    -- test-only: a receive buffer of 4 KiB and all 3,000 requests in one sendmsg, so that
+    -- their ACKs overrun the socket's queue (plumb sizes both so that this does not happen)
+    core._batch_limits(h, 4096, 3000)
+    local before = core._stats(h)
+    local ok, errs = h:batch(function(b)
+      for i = 1, 3000 do
+        b:route_add{ dst = ("10.%d.%d.0/24"):format(i // 256, i % 256), dev = "d0" }
+      end
+    end)
+    core._batch_limits(h, 0, 0)
+    assert.is_nil(ok)
+    assert.equal(1, core._stats(h).batch_sends - before.batch_sends)
+    assert.is_true(#errs > 0 and #errs < 3000, #errs .. " requests without an ACK")
+    local last = 0
+    for _, e in ipairs(errs) do
+      assert.is_true(e.index > last and e.index <= 3000)
+      last = e.index
+      assert.same({ index = e.index, op = "route_add",
+                    object = ("10.%d.%d.0/24"):format(e.index // 256, e.index % 256),
+                    message = "route_add " .. ("10.%d.%d.0/24"):format(e.index // 256, e.index % 256)
+                      .. ": no ACK: the receive buffer overran (ENOBUFS), outcome unknown",
+                    errno = 105 }, e)
+    end
+    -- the kernel did each one ("outcome unknown" was honest), and the handle goes on
+    assert.equal(3000, #assert(h:routes{ dev = "d0", protocol = "boot" }))
+    assert.is_true(h:batch(function(b) b:route_add{ dst = "10.200.0.0/24", dev = "d0" } end))
+    assert.equal(3001, #assert(h:routes{ dev = "d0", protocol = "boot" }))
+  end)
+
   it("works on a handle of another namespace and as a module function", function()
     local sb <close> = testing.sandbox()
     local other = sb:netns()
