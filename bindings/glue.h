@@ -30,7 +30,7 @@ struct lsrc {
 	 * are answered without a scan of the table (-1 not read yet, -2 too many to keep) */
 	int nkeys[SRC_MAXDEPTH];
 	int nother[SRC_MAXDEPTH];		/* keys that are not strings */
-	uint64_t mask[SRC_MAXDEPTH];		/* signatures of the cached keys (keysig) */
+	uint64_t mask[SRC_MAXDEPTH];		/* pl_keysig() of the cached keys */
 	uint32_t askedbits[SRC_MAXDEPTH];	/* the cached keys asked for */
 	const char *key[SRC_MAXDEPTH][SRC_KEYCACHE];
 	size_t klen[SRC_MAXDEPTH][SRC_KEYCACHE];

@@ -82,9 +82,11 @@ end
 
 --- Conventions of every handle method (and its module function):
 --
--- - Option tables are read raw (only the table's own fields; a metatable is ignored) into a
---   private copy before anything is sent, so nothing the caller's code does meanwhile can
---   change or free what is being sent. Strings holding a NUL byte are refused.
+-- - Option tables are read raw (only the table's own fields; a metatable is ignored) and
+--   checked whole before anything is sent; no Lua code runs while a request is built (a
+--   change call creates no Lua value until it is done, so no finalizer can run; listings
+--   read a private copy), so nothing the caller's code does can change or free what is
+--   being sent. Strings holding a NUL byte are refused.
 -- - Misuse raises "function: argument: what is wrong", at the caller's line.
 -- - A handle is busy while one of its calls runs: calling it again from a finalizer (`__gc`)
 --   in that time raises "handle busy".
