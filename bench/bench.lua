@@ -104,6 +104,10 @@ local function progress(...)
   io.stderr:write("\n")
 end
 
+local function floor_lua_env()
+  return "env BENCH_FLOOR_LUA=" .. build .. "/bench/floor_lua.so "
+end
+
 -- W1, W2, W3 -----------------------------------------------------------------------------------
 for _, N in ipairs(Ns) do
   local del = N <= DEL_MAX and "1" or "0"
@@ -159,13 +163,17 @@ for _, N in ipairs(Ns) do
   if want("w3") then
     row("w3a" .. N, "W3 addresses on one device", N, "addr")
     row("w3r" .. N, "W3 routes on one device", N, "route")
+    local a0 = "ip link add a0 type veth peer name a0p; ip link set a0 up; ip link set a0p up; "
     local tools = {
       { "plumb", LUA .. "plumb w3 " .. N },
+      { "plumb (dev ifindex)", LUA .. "plumbidx w3 " .. N },
       { "plumb batch", LUA .. "plumbbatch w3 " .. N },
       { "ip -batch", LUA .. "ipbatch w3 " .. N },
       { "pyroute2", PYW .. "w3 " .. N },
-      { "libmnl floor", "ip link add a0 type veth peer name a0p; ip link set a0 up; ip link set a0p up; "
-        .. FL .. " addr a0 " .. N .. "; " .. FL .. " route a0 " .. N },
+      { "libmnl floor", a0 .. FL .. " addr a0 " .. N .. "; " .. FL .. " route a0 " .. N },
+      { "libmnl floor (dev by name)",
+        a0 .. FL .. " addr-byname a0 " .. N .. "; " .. FL .. " route-byname a0 " .. N },
+      { "Lua C floor (dev by name)", floor_lua_env() .. LUA .. "floor_lua w3 " .. N },
     }
     for run = 1, RUNS do
       for _, t in ipairs(rotate(tools, run)) do
@@ -197,10 +205,6 @@ local function fill(N, routes)
   -- then let the kernel's deferred work on new devices (linkwatch, addrconf) settle: it holds
   -- the RTNL lock that dumps need, and would be measured as the first tools' dump time
   return "ip -batch " .. f .. "; sleep " .. SETTLE
-end
-
-local function floor_lua_env()
-  return "env BENCH_FLOOR_LUA=" .. build .. "/bench/floor_lua.so "
 end
 
 local keycheck = {}
@@ -367,8 +371,21 @@ end
 for _, N in ipairs(Ns) do
   check(("W1 create, plumb / libmnl floor, N=%d"):format(N), ratio("w1c" .. N, "plumb", "libmnl floor"), "<=", 1.15)
   check(("W1 delete, plumb / libmnl floor, N=%d"):format(N), ratio("w1d" .. N, "plumb", "libmnl floor"), "<=", 1.15)
-  check(("W3 addresses, plumb / libmnl floor, N=%d"):format(N), ratio("w3a" .. N, "plumb", "libmnl floor"), "<=", 1.15)
-  check(("W3 routes, plumb / libmnl floor, N=%d"):format(N), ratio("w3r" .. N, "plumb", "libmnl floor"), "<=", 1.15)
+  -- like for like: the device by name in both (one SIOCGIFINDEX per request), or by ifindex
+  -- in both (looked up once); plumb by name against the floor by ifindex is printed as well
+  for _, w in ipairs{ { "a", "addresses" }, { "r", "routes" } } do
+    local id = "w3" .. w[1] .. N
+    check(("W3 %s, plumb / libmnl floor, dev by name, N=%d"):format(w[2], N),
+      ratio(id, "plumb", "libmnl floor (dev by name)"), "<=", 1.15)
+    check(("W3 %s, plumb / libmnl floor, dev by ifindex, N=%d"):format(w[2], N),
+      ratio(id, "plumb (dev ifindex)", "libmnl floor"), "<=", 1.15)
+    local lr = ratio(id, "plumb", "Lua C floor (dev by name)")
+    print(("  %-62s %6s  (against the least a Lua binding does per call: Lua's own share)")
+      :format(("W3 %s, plumb / Lua C floor, dev by name, N=%d"):format(w[2], N), lr and ("%.2f"):format(lr) or "-"))
+    local r = ratio(id, "plumb", "libmnl floor")
+    print(("  %-62s %6s  (plumb by name, the floor by ifindex: one syscall more per call)")
+      :format(("W3 %s, plumb / libmnl floor, N=%d"):format(w[2], N), r and ("%.2f"):format(r) or "-"))
+  end
   for _, w in ipairs{ "links", "routes" } do
     for _, cw in ipairs{ "cold", "warm" } do
       local id = ("w4%s%s%d"):format(w, cw, N)

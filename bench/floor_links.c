@@ -8,6 +8,9 @@
  *                               delete each v<i>
  *   floor_links addr DEV N      W3: N /32 addresses 10.100.<i/256>.<i%256> on DEV
  *   floor_links route DEV N     W3: N /32 routes 10.200.<i/256>.<i%256> dev DEV
+ *   floor_links addr-byname DEV N, route-byname DEV N
+ *                               the same, DEV resolved again for each request (SIOCGIFINDEX
+ *                               on the netlink socket), as plumb does for `dev = "a0"`
  *   floor_links dump K          W4: K dumps of links then routes (main table, inet and
  *                               inet6), every attribute of every message walked into a
  *                               tb[] and nothing built: the parse-only floor
@@ -17,6 +20,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <linux/if_link.h>
 #include <linux/veth.h>
 
@@ -73,7 +77,20 @@ static void veth(struct fl_sock *s, int n, int del)
 		printf("delete_ms=%.3f\n", (t2 - t1) * 1e3);
 }
 
-static void addr_route(struct fl_sock *s, int route, const char *dev, int n)
+/* The device's ifindex by SIOCGIFINDEX on the netlink socket: one syscall, what a program
+ * that is given a name per request spends to resolve it. */
+static unsigned int byname(struct fl_sock *s, const char *dev)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+	if (ioctl(mnl_socket_get_fd(s->nl), SIOCGIFINDEX, &ifr) < 0)
+		die(dev, 0);
+	return (unsigned int)ifr.ifr_ifindex;
+}
+
+static void addr_route(struct fl_sock *s, int route, const char *dev, int n, int per_request)
 {
 	unsigned int ifindex = if_nametoindex(dev);
 	double t0, t1;
@@ -85,6 +102,9 @@ static void addr_route(struct fl_sock *s, int route, const char *dev, int n)
 	t0 = fl_now();
 	for (i = 1; i <= n; i++) {
 		struct nlmsghdr *nlh;
+
+		if (per_request)
+			ifindex = byname(s, dev);
 
 		a = htonl((10u << 24) | ((route ? 200u : 100u) << 16) | (unsigned int)i);
 		if (route) {
@@ -214,7 +234,8 @@ int main(int argc, char **argv)
 	static struct fl_sock s;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: floor_links veth N | addr DEV N | route DEV N | dump K\n");
+		fprintf(stderr, "usage: floor_links veth N | addr[-byname] DEV N | "
+			"route[-byname] DEV N | dump K\n");
 		return 2;
 	}
 	if (fl_open(&s) < 0)
@@ -224,7 +245,10 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "dump") == 0)
 		dump(&s, atoi(argv[2]));
 	else if (argc >= 4 && (strcmp(argv[1], "addr") == 0 || strcmp(argv[1], "route") == 0))
-		addr_route(&s, argv[1][0] == 'r', argv[2], atoi(argv[3]));
+		addr_route(&s, argv[1][0] == 'r', argv[2], atoi(argv[3]), 0);
+	else if (argc >= 4 && (strcmp(argv[1], "addr-byname") == 0 ||
+			       strcmp(argv[1], "route-byname") == 0))
+		addr_route(&s, argv[1][0] == 'r', argv[2], atoi(argv[3]), 1);
 	else
 		die("unknown command", 0);
 	return 0;

@@ -12,6 +12,8 @@
  *   local floor = require "floor_lua"
  *   floor.links()  --> { { ifindex =, ifname =, flags = { ... }, mtu =, ... }, ... }
  *   floor.routes() --> main table, inet then inet6, as h:routes()
+ *   floor.route_add{ dst =, dev = }, floor.addr_add(dev, prefix)
+ *                  --> W3's floor for a Lua binding (the least a call can do, see below)
  *
  * Records carry the fields plumb gives for the objects W4 makes (veth pairs, lo, routes on
  * one device); bench/bench.lua compares the key sets with plumb's before timing. Not built:
@@ -568,6 +570,105 @@ static int l_routes(lua_State *L)
 	return 1;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* W3: the least a Lua binding can do per call: read the two fields it needs from the option
+ * table (lua_getfield), resolve a device name by SIOCGIFINDEX, build with libmnl, send, wait
+ * for the ACK. No option checking at all (unknown keys, NUL bytes, types beyond the two). */
+
+static int w3_fail(lua_State *L, const char *what)
+{
+	lua_pushnil(L);
+	lua_pushfstring(L, "%s: %s", what, strerror(errno));
+	return 2;
+}
+
+static int w3_dev(lua_State *L, struct fl_sock *s, int idx)
+{
+	struct ifreq ifr;
+
+	if (lua_isinteger(L, idx))
+		return (int)lua_tointeger(L, idx);
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, luaL_checkstring(L, idx), IFNAMSIZ - 1);
+	if (ioctl(mnl_socket_get_fd(s->nl), SIOCGIFINDEX, &ifr) < 0)
+		return -1;
+	return ifr.ifr_ifindex;
+}
+
+/* "a.b.c.d/len" -> address, length */
+static int w3_prefix(const char *p, uint32_t *a, int *len)
+{
+	char buf[INET_ADDRSTRLEN];
+	const char *slash = strchr(p, '/');
+	size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*len = slash ? atoi(slash + 1) : 32;
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+}
+
+/* floor.route_add{ dst = "10.200.0.1/32", dev = "a0" | ifindex } */
+static int l_route_add(lua_State *L)
+{
+	struct fl_sock *s = lua_touserdata(L, lua_upvalueindex(1));
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	uint32_t a;
+	int len, dev;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "dst");
+	if (w3_prefix(luaL_checkstring(L, -1), &a, &len) < 0)
+		return luaL_error(L, "route_add: bad dst");
+	lua_getfield(L, 1, "dev");
+	dev = w3_dev(L, s, -1);
+	if (dev <= 0)
+		return w3_fail(L, "route_add: dev");
+	nlh = fl_req(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = (unsigned char)len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_DST, a);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)dev);
+	if (fl_talk(s, nlh, NULL, NULL) < 0)
+		return w3_fail(L, "route_add");
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* floor.addr_add(dev, "10.100.0.1/32") */
+static int l_addr_add(lua_State *L)
+{
+	struct fl_sock *s = lua_touserdata(L, lua_upvalueindex(1));
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	uint32_t a;
+	int len, dev = w3_dev(L, s, 1);
+
+	if (dev <= 0)
+		return w3_fail(L, "addr_add: dev");
+	if (w3_prefix(luaL_checkstring(L, 2), &a, &len) < 0)
+		return luaL_error(L, "addr_add: bad prefix");
+	nlh = fl_req(s, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)len;
+	ifa->ifa_index = (uint32_t)dev;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, a);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, a);
+	if (fl_talk(s, nlh, NULL, NULL) < 0)
+		return w3_fail(L, "addr_add");
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 int luaopen_floor_lua(lua_State *L)
 {
 	struct fl_sock *s;
@@ -586,6 +687,12 @@ int luaopen_floor_lua(lua_State *L)
 	lua_pushvalue(L, -2);
 	lua_pushcclosure(L, l_links, 2);
 	lua_setfield(L, -4, "links");
+	lua_pushvalue(L, -1);
+	lua_pushcclosure(L, l_route_add, 1);
+	lua_setfield(L, -4, "route_add");
+	lua_pushvalue(L, -1);
+	lua_pushcclosure(L, l_addr_add, 1);
+	lua_setfield(L, -4, "addr_add");
 	lua_pushcclosure(L, l_routes, 2);
 	lua_setfield(L, -2, "routes");
 	return 1;

@@ -1,7 +1,7 @@
 -- One measurement of `make bench`, run by bench/bench.lua inside a throwaway network namespace:
 --   lua5.4 bench/work.lua TOOL WORKLOAD N [DELETE]
--- TOOL: plumb | plumbbatch (h:batch) | ip (one command per object) | ipbatch (ip -batch) |
--- floor_lua, ipj (W4 only:
+-- TOOL: plumb | plumbidx (W3: the device by ifindex) | plumbbatch (h:batch) |
+-- ip (one command per object) | ipbatch (ip -batch) | floor_lua (W3, W4) | ipj (W4 only:
 -- the Lua-table floor of bench/floor_lua.c; `ip -j -d link show`, `ip -j route show` processes)
 -- Prints key=value lines (milliseconds); setup that is not measured happens before the clock.
 local plumb = require "plumb"
@@ -87,22 +87,38 @@ elseif work == "w2" then
   if up ~= N then error(("bench: w2 %s: %d ports up, expected %d"):format(tool, up, N)) end
 elseif work == "w3" then
   sh("ip link add a0 type veth peer name a0p && ip link set a0 up && ip link set a0p up")
-  if tool == "plumb" then
-    local h = assert(plumb.open())
+  -- the prefixes are written before the clock, as ip's batch files are (and the floor computes
+  -- its addresses as integers): what is timed is plumb taking them
+  local A, R = {}, {}
+  for i = 1, N do A[i], R[i] = a4(100, i) .. "/32", a4(200, i) .. "/32" end
+  if tool == "floor_lua" then
+    -- the least a Lua binding can do per call (bench/floor_lua.c), the device by name
+    local f = assert(package.loadlib(os.getenv("BENCH_FLOOR_LUA"), "luaopen_floor_lua"))()
     local t0 = now()
-    for i = 1, N do assert(h:addr_add("a0", a4(100, i) .. "/32")) end
+    for i = 1, N do assert(f.addr_add("a0", A[i])) end
     put("addr_ms", (now() - t0) * 1e3)
     t0 = now()
-    for i = 1, N do assert(h:route_add{ dst = a4(200, i) .. "/32", dev = "a0" }) end
+    for i = 1, N do assert(f.route_add{ dst = R[i], dev = "a0" }) end
+    put("route_ms", (now() - t0) * 1e3)
+  elseif tool == "plumb" or tool == "plumbidx" then
+    local h = assert(plumb.open())
+    -- plumbidx: the device given by ifindex, looked up once before the clock (as the libmnl
+    -- floor does); plumb: by name, resolved again for every call
+    local dev = tool == "plumbidx" and assert(h:link_get("a0")).ifindex or "a0"
+    local t0 = now()
+    for i = 1, N do assert(h:addr_add(dev, A[i])) end
+    put("addr_ms", (now() - t0) * 1e3)
+    t0 = now()
+    for i = 1, N do assert(h:route_add{ dst = R[i], dev = dev }) end
     put("route_ms", (now() - t0) * 1e3)
   elseif tool == "plumbbatch" then
     local h = assert(plumb.open())
     local t0 = now()
-    assert(h:batch(function(b) for i = 1, N do b:addr_add("a0", a4(100, i) .. "/32") end end))
+    assert(h:batch(function(b) for i = 1, N do b:addr_add("a0", A[i]) end end))
     put("addr_ms", (now() - t0) * 1e3)
     t0 = now()
     assert(h:batch(function(b)
-      for i = 1, N do b:route_add{ dst = a4(200, i) .. "/32", dev = "a0" } end
+      for i = 1, N do b:route_add{ dst = R[i], dev = "a0" } end
     end))
     put("route_ms", (now() - t0) * 1e3)
     local n = io.popen("ip -4 route show dev a0 | grep -c '^10.200'"):read("n")
