@@ -561,10 +561,12 @@ static void lsink_key(struct lsink *k, const char *key)
 		if (key)							\
 			lsink_key(k, key);					\
 		push;								\
-		if (key)							\
+		if (key) {							\
 			lua_rawset((k)->L, -3);					\
-		else								\
+			(k)->nk[(k)->depth]++;					\
+		} else {							\
 			lua_rawseti((k)->L, -2, ++(k)->n[(k)->depth]);		\
+		}								\
 	} while (0)
 
 static void lsink_num(struct pl_sink *sk, const char *key, double v)
@@ -585,7 +587,7 @@ static void lsink_str(struct pl_sink *sk, const char *key, const char *s)
 {
 	struct lsink *k = (struct lsink *)sk;
 
-	LSINK_PUT(k, key, lua_pushstring(k->L, s));
+	LSINK_PUT(k, key, lua_pushlstring(k->L, s, strlen(s)));
 }
 
 /* a static name: interned like a key */
@@ -613,6 +615,7 @@ static void lsink_open(struct lsink *k, const char *key)
 		lsink_key(k, key);
 		lua_pushvalue(L, -2);
 		lua_rawset(L, -4);
+		k->nk[k->depth]++;
 	} else {
 		lua_pushvalue(L, -1);
 		lua_rawseti(L, -3, ++k->n[k->depth]);
@@ -620,6 +623,7 @@ static void lsink_open(struct lsink *k, const char *key)
 	if (k->depth + 1 < SINK_MAXDEPTH)
 		k->depth++;
 	k->n[k->depth] = 0;
+	k->nk[k->depth] = 0;
 }
 
 static void lsink_begin(struct pl_sink *sk, const char *key)
@@ -648,6 +652,9 @@ static void lsink_end(struct pl_sink *sk)
 {
 	struct lsink *k = (struct lsink *)sk;
 
+	/* the records of one listing look alike: the next is made as large as this one */
+	if (k->depth == 1 && k->nk[1] > 0)
+		k->rec_fields = k->nk[1];
 	lua_pop(k->L, 1);
 	if (k->depth > 0)
 		k->depth--;
@@ -696,6 +703,7 @@ static void lsink_reset(struct pl_sink *sk)
 	k->nfix = 0;
 	k->depth = 0;
 	k->n[0] = 0;
+	k->nk[0] = 0;
 }
 
 #define NAMES_MT "plumb.ifnames"

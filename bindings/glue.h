@@ -47,6 +47,7 @@ struct lsink {
 	int nfix;
 	int depth;
 	int n[SINK_MAXDEPTH];	/* array length of each open table */
+	int nk[SINK_MAXDEPTH];	/* and its keyed fields */
 	int rec_fields;		/* hash slots preallocated for a list element (a record) */
 	int nkc;
 	struct {
