@@ -19,14 +19,10 @@
 PL_HOT
 void luaval(lua_State *L, int idx, struct pl_val *v)
 {
-	v->b = 0;
-	v->i = 0;
-	v->s = NULL;
-	v->len = 0;
+	pl_val_nil(v);
 	switch (lua_type(L, idx)) {
 	case LUA_TNONE:
 	case LUA_TNIL:
-		v->kind = PL_V_NIL;
 		break;
 	case LUA_TBOOLEAN:
 		v->kind = PL_V_BOOL;
@@ -219,11 +215,7 @@ static int lsrc_get(struct pl_source *src, const char *key, struct pl_val *v)
 		return 0;
 	}
 	if (i == -1) {
-		v->kind = PL_V_NIL;
-		v->b = 0;
-		v->i = 0;
-		v->s = NULL;
-		v->len = 0;
+		pl_val_nil(v);
 		return 0;
 	}
 	if (lsrc_scan(s, key) != LUA_TNIL)

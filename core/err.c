@@ -10,16 +10,22 @@
 
 #include "internal.h"
 
+static int pl_err_vset(struct pl_err *e, int err, int misuse, const char *fmt, va_list ap)
+{
+	e->err = err;
+	e->misuse = misuse;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	errno = err;
+	return -1;
+}
+
 int pl_err_set(struct pl_err *e, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	e->err = err;
-	e->misuse = 0;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	pl_err_vset(e, err, 0, fmt, ap);
 	va_end(ap);
-	errno = err;
 	return -1;
 }
 
@@ -27,12 +33,9 @@ int pl_err_misuse(struct pl_err *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	e->err = EINVAL;
-	e->misuse = 1;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	pl_err_vset(e, EINVAL, 1, fmt, ap);
 	va_end(ap);
-	errno = EINVAL;
 	return -1;
 }
 

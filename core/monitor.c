@@ -434,40 +434,27 @@ static int pl_mon_dump_one(struct pl_sock *s, uint16_t type, int family, size_t 
 int pl_mon_dump(struct pl_sock *s, unsigned bit, pl_msg_cb cb, pl_reset_cb reset, void *data,
 		struct pl_err *e)
 {
-	int rc = -1;
+	/* routes: every family at once (one reset point per object); the key skips the others */
+	static const struct {
+		unsigned bit;
+		uint16_t type;
+		uint8_t family, link;
+		size_t hdrlen;
+	} dumps[] = {
+		{ PL_MON_LINK, RTM_GETLINK, AF_UNSPEC, 1, sizeof(struct ifinfomsg) },
+		{ PL_MON_ADDR, RTM_GETADDR, AF_UNSPEC, 0, sizeof(struct ifaddrmsg) },
+		{ PL_MON_ROUTE, RTM_GETROUTE, AF_UNSPEC, 0, sizeof(struct rtmsg) },
+		{ PL_MON_NEIGH, RTM_GETNEIGH, AF_UNSPEC, 0, sizeof(struct ndmsg) },
+		{ PL_MON_FDB, RTM_GETNEIGH, AF_BRIDGE, 0, sizeof(struct ndmsg) },
+		{ PL_MON_RULE, RTM_GETRULE, AF_UNSPEC, 0, sizeof(struct fib_rule_hdr) },
+		{ PL_MON_NSID, RTM_GETNSID, AF_UNSPEC, 0, sizeof(struct rtgenmsg) },
+	};
+	size_t i;
 
-	switch (bit) {
-	case PL_MON_LINK:
-		rc = pl_mon_dump_one(s, RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg), 1, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_ADDR:
-		rc = pl_mon_dump_one(s, RTM_GETADDR, AF_UNSPEC, sizeof(struct ifaddrmsg), 0, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_ROUTE:
-		/* every family at once (one reset point per object); the key skips the others */
-		rc = pl_mon_dump_one(s, RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg), 0, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_NEIGH:
-		rc = pl_mon_dump_one(s, RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg), 0, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_FDB:
-		rc = pl_mon_dump_one(s, RTM_GETNEIGH, AF_BRIDGE, sizeof(struct ndmsg), 0, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_RULE:
-		rc = pl_mon_dump_one(s, RTM_GETRULE, AF_UNSPEC, sizeof(struct fib_rule_hdr), 0, cb,
-				     reset, data, e);
-		break;
-	case PL_MON_NSID:
-		rc = pl_mon_dump_one(s, RTM_GETNSID, AF_UNSPEC, sizeof(struct rtgenmsg), 0, cb,
-				     reset, data, e);
-		break;
-	default:
-		return pl_err_set(e, EINVAL, "monitor: no dump for object %u", bit);
-	}
-	return rc < 0 ? pl_err_prefix(e, "monitor") : 0;
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
+		if (dumps[i].bit == bit)
+			return pl_mon_dump_one(s, dumps[i].type, dumps[i].family, dumps[i].hdrlen,
+					       dumps[i].link, cb, reset, data, e) < 0 ?
+			       pl_err_prefix(e, "monitor") : 0;
+	return pl_err_set(e, EINVAL, "monitor: no dump for object %u", bit);
 }

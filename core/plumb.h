@@ -102,15 +102,21 @@ static inline unsigned int pl_keysig(const char *k)
 	return ((unsigned char)k[0] * 31u + (k[0] ? (unsigned char)k[1] : 0u)) & 63u;
 }
 
+/* An absent value. */
+static inline void pl_val_nil(struct pl_val *v)
+{
+	v->kind = PL_V_NIL;
+	v->b = 0;
+	v->i = 0;
+	v->s = NULL;
+	v->len = 0;
+}
+
 /* src->get, answering keys the source's mask rules out on the spot. */
 static inline int pl_get(struct pl_source *src, const char *key, struct pl_val *v)
 {
 	if (src->masked && !((src->mask >> pl_keysig(key)) & 1u)) {
-		v->kind = PL_V_NIL;
-		v->b = 0;
-		v->i = 0;
-		v->s = NULL;
-		v->len = 0;
+		pl_val_nil(v);
 		return 0;
 	}
 	return src->get(src, key, v);
