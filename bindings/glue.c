@@ -83,9 +83,8 @@ static void lsrc_cache_kv(struct lsrc *s, const char *k, size_t klen, int vt,
 	s->klen[d][n] = klen;
 	v = &s->val[d][n];
 	if (vt == LUA_TSTRING) {
+		pl_val_nil(v);
 		v->kind = PL_V_STR;
-		v->b = 0;
-		v->i = 0;
 		v->s = vs;
 		v->len = vlen;
 	} else {
@@ -150,8 +149,6 @@ static int lsrc_slot(struct lsrc *s, const char *key)
 	int d = s->depth, i;
 	size_t klen;
 
-	if (s->nkeys[d] == -1)
-		lsrc_cache(s);
 	if (s->nkeys[d] < 0)
 		return -2;
 	if (!((s->mask[d] >> pl_keysig(key)) & 1u))
@@ -231,8 +228,6 @@ static int lsrc_keys(struct pl_source *src, const char *const **keys, uint64_t *
 	struct lsrc *s = (struct lsrc *)src;
 	int d = s->depth;
 
-	if (s->nkeys[d] == -1)
-		lsrc_cache(s);
 	if (s->nkeys[d] < 0)
 		return -1;
 	*keys = s->key[d];
@@ -312,8 +307,6 @@ static int lsrc_unknown(struct lsrc *s, struct pl_err *e)
 	int d = s->depth, rc = 0, i;
 	const char *pre = d ? s->name[d] : "", *sep = d ? ": " : "";
 
-	if (s->nkeys[d] == -1)
-		lsrc_cache(s);
 	if (s->nkeys[d] >= 0) {
 		for (i = 0; i < s->nkeys[d]; i++)
 			if (!(s->askedbits[d] & (1u << i)))
@@ -479,7 +472,6 @@ static void lsrc_start(struct lsrc *s, lua_State *L, int idx)
 	s->name[0][0] = '\0';
 	s->nasked[0] = 0;
 	s->alen[0] = 0;
-	s->nkeys[0] = -1;
 	luaL_checkstack(L, SRC_MAXDEPTH * 2 + 8, "plumb: option tables nested too deep");
 }
 

@@ -26,8 +26,8 @@ struct lsrc {
 	const char *asked[SRC_MAXDEPTH][SRC_MAXKEYS];
 	int nasked[SRC_MAXDEPTH];
 	long long alen[SRC_MAXDEPTH];		/* list elements 1..alen count as asked */
-	/* the string keys each open table holds, read once: most asked keys are absent and
-	 * are answered without a scan of the table (-1 not read yet, -2 too many to keep) */
+	/* the string keys each open table holds, read when the table is opened: most asked
+	 * keys are absent and are answered without a scan of the table (-2: too many to keep) */
 	int nkeys[SRC_MAXDEPTH];
 	int nother[SRC_MAXDEPTH];		/* keys that are not strings */
 	uint64_t mask[SRC_MAXDEPTH];		/* pl_keysig() of the cached keys */
