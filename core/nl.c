@@ -336,6 +336,18 @@ static const char *pl_ack_text(const char *msg, char *buf, size_t len)
 	return buf;
 }
 
+/* After a receive call failed (errno): 0 when nothing was waiting and the caller asked not to
+ * wait, else -1 with @e filled (ENOBUFS: the receive queue overflowed, messages were lost). */
+static int pl_recv_failed(int flags, struct pl_err *e)
+{
+	if ((errno == EAGAIN || errno == EWOULDBLOCK) && flags & PL_RECV_NONBLOCK)
+		return 0;
+	if (errno == ENOBUFS)
+		return pl_err_set(e, ENOBUFS, "netlink receive: %s (messages were lost)",
+				  strerror(ENOBUFS));
+	return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
+}
+
 /* Receive one datagram into the socket buffer; returns its length, 0 for one that is not
  * from the kernel (or, with PL_RECV_NONBLOCK, when nothing is waiting: *@none is set), -1 on
  * error. A datagram larger than the buffer grows it and fails with EMSGSIZE (the caller
@@ -354,15 +366,12 @@ static ssize_t pl_recv_buf(struct pl_sock *s, int flags, int *none, struct pl_er
 		n = recvmsg(pl_sock_fd(s), &msg,
 			    MSG_TRUNC | (flags & PL_RECV_NONBLOCK ? MSG_DONTWAIT : 0));
 	} while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags & PL_RECV_NONBLOCK) {
+	if (n < 0) {
+		if (pl_recv_failed(flags, e) < 0)
+			return -1;
 		*none = 1;
 		return 0;
 	}
-	if (n < 0 && errno == ENOBUFS)
-		return pl_err_set(e, ENOBUFS, "netlink receive: %s (messages were lost)",
-				  strerror(ENOBUFS));
-	if (n < 0)
-		return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
 	if (msg.msg_flags & MSG_TRUNC || (size_t)n > s->rbuflen) {
 		size_t want = s->rbuflen;
 		char *nb;
@@ -434,13 +443,8 @@ static int pl_recv_many(struct pl_sock *s, int flags, pl_msg_cb cb, void *data,
 			       MSG_TRUNC | (flags & PL_RECV_NONBLOCK ? MSG_DONTWAIT : MSG_WAITFORONE),
 			       NULL);
 	} while (got < 0 && errno == EINTR);
-	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && flags & PL_RECV_NONBLOCK)
-		return 0;
-	if (got < 0 && errno == ENOBUFS)
-		return pl_err_set(e, ENOBUFS, "netlink receive: %s (messages were lost)",
-				  strerror(ENOBUFS));
 	if (got < 0)
-		return pl_err_set(e, errno, "netlink receive: %s", strerror(errno));
+		return pl_recv_failed(flags, e);
 	for (k = 0; k < got; k++) {
 		if (mm[k].msg_hdr.msg_flags & MSG_TRUNC || mm[k].msg_len > PL_RECV_SLOT)
 			return pl_err_set(e, EMSGSIZE, "netlink receive: reply of %u bytes truncated",
